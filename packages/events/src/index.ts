@@ -1,0 +1,81 @@
+// @wapipe/events: the event model the ingress and the three consumers share.
+
+// Normalized events
+export { normalizeRecord } from './normalize.ts';
+export { DELIVERY_STATUSES, EVENT_KINDS, FAILURE_SOURCES, PROVIDERS } from './types.ts';
+export type {
+  DeliveryStatus,
+  DeliveryStatusValue,
+  EventBase,
+  EventKind,
+  Failure,
+  FailureSource,
+  InboundMessage,
+  NormalizeResult,
+  NormalizedEvent,
+  Provider,
+  Registration,
+  SessionState,
+  UnknownEvent,
+  ValidationResult,
+} from './types.ts';
+
+// Event identity
+export {
+  canonicalJson,
+  contentEventId,
+  eventIdFromParts,
+  failureEventId,
+  inboundEventId,
+  registrationEventId,
+  statusEventId,
+} from './event-id.ts';
+export type { StatusIdentity } from './event-id.ts';
+
+// Failure classification
+export {
+  FAILURE_CATEGORIES,
+  FAILURE_CODE_TABLE,
+  RETRY_ADVICE,
+  classifyFailure,
+  isKnownFailureCode,
+} from './failure-codes.ts';
+export type { FailureCategory, FailureClassification, FailureCodeRow, RetryAdvice } from './failure-codes.ts';
+
+// Raw records (Kafka) and registrations
+export {
+  RAW_RECORD_HEADERS,
+  RAW_RECORD_VERSION,
+  RawRecordMeta,
+  rawRecordHeaders,
+  readRawRecord,
+} from './raw-record.ts';
+export type { KafkaHeaders, RawRecord } from './raw-record.ts';
+export { OutboundRegistration } from './registration.ts';
+export { EVENT_ERROR_CODES, EventError } from './errors.ts';
+export type { EventErrorCode } from './errors.ts';
+
+// Provider bodies: ingress shape checks and schemas
+export { validateMetaBody } from './meta/validate.ts';
+export {
+  META_MESSAGE_TYPES,
+  META_STATUSES,
+  MetaChange,
+  MetaContact,
+  MetaError,
+  MetaMessage,
+  MetaMessagesValue,
+  MetaStatus,
+  MetaWebhookBody,
+} from './meta/schema.ts';
+export { validateChatSendBody } from './chatsend/validate.ts';
+export {
+  CHATSEND_EVENT_TYPES,
+  ChatSendEnvelope,
+  ChatSendEvent,
+  ChatSendMessageFailedData,
+  ChatSendMessageReceivedData,
+  ChatSendMessageStatusData,
+  ChatSendSessionStatusData,
+} from './chatsend/schema.ts';
+export type { ChatSendEventType } from './chatsend/schema.ts';

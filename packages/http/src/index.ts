@@ -1,0 +1,5 @@
+export { HttpError, errorBody, handleAppError, httpErrorCodes, sendError } from './errors.ts';
+export type { HttpErrorCode } from './errors.ts';
+export { requireApiKey } from './api-key.ts';
+export { healthRoutes } from './health.ts';
+export type { ReadinessChecks } from './health.ts';

@@ -1,0 +1,43 @@
+export { connectKafka, withTimeout } from './client.ts';
+export type { KafkaConnection, KafkaOptions } from './client.ts';
+export { KafkaError, errorMessage, isRetryable, kafkaErrorCodes } from './errors.ts';
+export type { KafkaErrorCode } from './errors.ts';
+export { consumerNames, topicCatalog } from './topics.ts';
+export type { ConsumerName, TopicCatalog, TopicSpec } from './topics.ts';
+export { createCoalescingProducer } from './coalescing-producer.ts';
+export type { CoalescingProducer, ProducedRecord, ProducerOptions } from './coalescing-producer.ts';
+export { createBatchConsumer } from './batch-consumer.ts';
+export type {
+  BatchConsumer,
+  BatchConsumerOptions,
+  BatchHandler,
+  ConsumedRecord,
+  RefusedRecord,
+} from './batch-consumer.ts';
+export { DLQ_HEADER_PREFIX, deadLetterRecord, readDeadLetter } from './dead-letter.ts';
+export type { DeadLetterInfo } from './dead-letter.ts';
+export { followTopic } from './topic-follower.ts';
+export type { TopicFollower } from './topic-follower.ts';
+export {
+  LocalBrokerError,
+  defaultJvmOptions,
+  defaultKafkaCacheDir,
+  ensureKafkaJars,
+  findFreePort,
+  formatLocalBrokerDataDir,
+  isPortInUse,
+  localBrokerErrorCodes,
+  pinnedKafkaVersion,
+  startLocalBroker,
+  waitForKafkaReady,
+} from './local-broker/index.ts';
+export type {
+  KafkaJars,
+  KafkaJarsOptions,
+  LocalBroker,
+  LocalBrokerErrorCode,
+  LocalBrokerOptions,
+  PreparedDataDir,
+  ProgressReporter,
+  ReadinessOptions,
+} from './local-broker/index.ts';

@@ -1,0 +1,90 @@
+// npm run kafka -- fetch | format | start [--port 9092] [--controller-port 9093] [--data-dir .data/kafka]
+// `fetch` provisions the jars (CI runs it before the tests); `start` runs a broker until Ctrl-C.
+import { parseArgs } from 'node:util';
+import { LocalBrokerError } from './errors.ts';
+import { ensureKafkaJars } from './jars.ts';
+import { formatLocalBrokerDataDir, startLocalBroker } from './start-local-broker.ts';
+import type { LocalBrokerOptions } from './start-local-broker.ts';
+
+const usage = `usage: npm run kafka -- <command> [options]
+
+commands:
+  fetch    download the pinned Kafka jars with mvn into the cache (KAFKA_CACHE_DIR, default .cache/kafka)
+  format   write server.properties and format the data dir, unless it already is
+  start    run a single-node broker in the foreground until Ctrl-C
+
+options (format, start):
+  --port <n>              PLAINTEXT listener on 127.0.0.1 (default 9092)
+  --controller-port <n>   KRaft controller listener (default port + 1)
+  --data-dir <path>       kept across starts (default .data/kafka)`;
+
+async function main(): Promise<void> {
+  const { positionals, values } = parseArgs({
+    allowPositionals: true,
+    options: {
+      port: { type: 'string' },
+      'controller-port': { type: 'string' },
+      'data-dir': { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  const command = positionals[0];
+  if (values.help === true || command === undefined) {
+    console.log(usage);
+    return;
+  }
+  const options: LocalBrokerOptions = {
+    port: portOption('--port', values.port),
+    controllerPort: portOption('--controller-port', values['controller-port']),
+    dataDir: values['data-dir'],
+  };
+
+  switch (command) {
+    case 'fetch': {
+      const jars = await ensureKafkaJars();
+      console.log(`Kafka ${jars.version} jars are in ${jars.libsDir}`);
+      return;
+    }
+    case 'format': {
+      const prepared = await formatLocalBrokerDataDir(options);
+      console.log(`data dir ${prepared.dataDir} is formatted (${prepared.propertiesFile})`);
+      return;
+    }
+    case 'start':
+      return runInForeground(options);
+    default:
+      throw new Error(`unknown command "${command}"\n\n${usage}`);
+  }
+}
+
+async function runInForeground(options: LocalBrokerOptions): Promise<void> {
+  const broker = await startLocalBroker(options);
+  console.log(
+    `Kafka ${broker.version} is running: KAFKA_BROKERS=${broker.brokers.join(',')} (Ctrl-C stops it)`,
+  );
+  let stopping = false;
+  const stopOn = (signal: NodeJS.Signals): void => {
+    stopping = true;
+    console.log(`${signal}: stopping Kafka …`);
+    void broker.stop().then(() => process.exit(0));
+  };
+  process.once('SIGINT', stopOn);
+  process.once('SIGTERM', stopOn);
+  const how = await broker.exited;
+  if (stopping) return;
+  console.error(`Kafka stopped by itself (${how}); see ${broker.logFile}`);
+  process.exit(1);
+}
+
+function portOption(name: string, value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const port = Number(value);
+  if (!Number.isInteger(port) || port < 1 || port > 65_535) throw new Error(`${name} must be a port number`);
+  return port;
+}
+
+main().catch((error: unknown) => {
+  const message = error instanceof LocalBrokerError ? `${error.code}: ${error.message}` : String(error);
+  console.error(message);
+  process.exit(1);
+});

@@ -1,0 +1,23 @@
+// Why the local broker could not be fetched, started or stopped: one code per thing the user can act on.
+export const localBrokerErrorCodes = [
+  'LOCAL_BROKER_JAVA_MISSING',
+  'LOCAL_BROKER_MAVEN_MISSING',
+  'LOCAL_BROKER_FETCH_FAILED',
+  'LOCAL_BROKER_PORT_IN_USE',
+  'LOCAL_BROKER_DATA_DIR_IN_USE',
+  'LOCAL_BROKER_FORMAT_FAILED',
+  'LOCAL_BROKER_EXITED',
+  'LOCAL_BROKER_START_TIMEOUT',
+] as const;
+export type LocalBrokerErrorCode = (typeof localBrokerErrorCodes)[number];
+
+export class LocalBrokerError extends Error {
+  override readonly name = 'LocalBrokerError';
+  readonly code: LocalBrokerErrorCode;
+  readonly retry: boolean;
+  constructor(code: LocalBrokerErrorCode, message: string, options: { retry: boolean; cause?: unknown }) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.code = code;
+    this.retry = options.retry;
+  }
+}

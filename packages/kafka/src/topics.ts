@@ -1,0 +1,89 @@
+// The one catalog of topics: who writes each, its key, and what its value is. Producers and consumers
+// take names from here, so a topic is spelled in one place.
+
+export const consumerNames = ['delivery', 'replies', 'failures'] as const;
+export type ConsumerName = (typeof consumerNames)[number];
+
+export interface TopicSpec {
+  name: string;
+  /** What the record key is; every topic here is keyed so that one session's records stay in order. */
+  key: string;
+  /** What the value is. */
+  value: string;
+  partitions?: number;
+  config?: Record<string, string>;
+}
+
+/** Meta sends bodies of up to 3 MB and the ingress accepts 4 MiB, above the broker's 1 MB default. */
+const LARGE_RECORDS = { 'max.message.bytes': String(8 * 1024 * 1024) };
+
+export interface TopicCatalog {
+  /** Raw webhook requests and outbound registrations, exact bytes, metadata in headers (raw.v1). */
+  raw: string;
+  /** Session configuration, compacted, latest value per session wins. */
+  sessions: string;
+  statusTransitions: string;
+  suppressions: string;
+  optOuts: string;
+  followUps: string;
+  retryAdvice: string;
+  alerts: string;
+  deadLetter(consumer: ConsumerName): string;
+  redrive(consumer: ConsumerName): string;
+  specs(partitions: number): TopicSpec[];
+}
+
+export function topicCatalog(prefix: string): TopicCatalog {
+  const name = (suffix: string) => (prefix ? `${prefix}.${suffix}` : suffix);
+  const catalog: TopicCatalog = {
+    raw: name('raw.v1'),
+    sessions: name('sessions.v1'),
+    statusTransitions: name('status-transitions.v1'),
+    suppressions: name('suppressions.v1'),
+    optOuts: name('opt-outs.v1'),
+    followUps: name('follow-ups.v1'),
+    retryAdvice: name('retry-advice.v1'),
+    alerts: name('alerts.v1'),
+    deadLetter: (consumer) => name(`dlq.${consumer}.v1`),
+    redrive: (consumer) => name(`redrive.${consumer}.v1`),
+    specs: (partitions) => [
+      {
+        name: catalog.raw,
+        key: 'sessionId',
+        value: 'raw body bytes (raw.v1 headers)',
+        partitions,
+        config: LARGE_RECORDS,
+      },
+      {
+        name: catalog.sessions,
+        key: 'sessionId',
+        value: 'session config JSON, or null to delete',
+        partitions: 1,
+        config: { 'cleanup.policy': 'compact' },
+      },
+      { name: catalog.statusTransitions, key: 'sessionId', value: 'status transition JSON', partitions },
+      { name: catalog.suppressions, key: 'sessionId', value: 'suppression command JSON', partitions },
+      { name: catalog.optOuts, key: 'sessionId', value: 'opt-out command JSON', partitions },
+      { name: catalog.followUps, key: 'sessionId', value: 'follow-up request JSON', partitions },
+      { name: catalog.retryAdvice, key: 'sessionId', value: 'retry advice JSON', partitions },
+      { name: catalog.alerts, key: 'sessionId', value: 'alert JSON', partitions },
+      ...consumerNames.flatMap((c) => [
+        {
+          name: catalog.deadLetter(c),
+          key: 'original key',
+          value: 'original value (dlq headers)',
+          partitions: 1,
+          config: LARGE_RECORDS,
+        },
+        {
+          name: catalog.redrive(c),
+          key: 'original key',
+          value: 'original value',
+          partitions: 1,
+          config: LARGE_RECORDS,
+        },
+      ]),
+    ],
+  };
+  return catalog;
+}

@@ -1,0 +1,101 @@
+// Start-up that every consumer service shares: broker, topics, ClickHouse, migrations (journal first),
+// producer, then the event consumer. A service passes its name, its migrations and its process function.
+import { z } from 'zod';
+import { clickhouseFromEnv, migrate } from '@wapipe/clickhouse';
+import type { ClickHouse, Migration } from '@wapipe/clickhouse';
+import { clickhouseSettings, kafkaSettings, logSettings, port, positiveInt } from '@wapipe/config';
+import { connectKafka, createCoalescingProducer, topicCatalog } from '@wapipe/kafka';
+import type { CoalescingProducer, ConsumerName, KafkaConnection, TopicCatalog } from '@wapipe/kafka';
+import type { Logger, Registry } from '@wapipe/observability';
+import { createEventConsumer } from './event-consumer.ts';
+import type { EventConsumer, EventConsumerOptions } from './event-consumer.ts';
+
+/** Settings every consumer service reads; a service extends this with its own. */
+export const consumerEnv = z.object({
+  PORT: port(8080),
+  ...kafkaSettings,
+  ...clickhouseSettings,
+  ...logSettings,
+  /** Consumer group; default `<TOPIC_PREFIX>.<service>`. */
+  CONSUMER_GROUP: z.string().optional(),
+  /** Attempts for a failing batch before its records are isolated and dead-lettered. */
+  CONSUMER_MAX_ATTEMPTS: positiveInt(5),
+});
+export type ConsumerEnv = z.infer<typeof consumerEnv>;
+
+export interface ConsumerDeps {
+  ch: ClickHouse;
+  topics: TopicCatalog;
+  producer: CoalescingProducer;
+  kafka: KafkaConnection;
+  logger: Logger;
+  registry: Registry;
+}
+
+export interface RunningConsumer {
+  consumer: EventConsumer;
+  ch: ClickHouse;
+  kafka: KafkaConnection;
+  stop(): Promise<void>;
+}
+
+export async function startConsumerService(options: {
+  name: ConsumerName;
+  env: ConsumerEnv & { KAFKA_BROKERS: string[] };
+  migrations: Migration[];
+  logger: Logger;
+  registry: Registry;
+  /** Builds the service's process function once its dependencies exist. */
+  makeProcess(deps: ConsumerDeps): EventConsumerOptions['process'] | Promise<EventConsumerOptions['process']>;
+  /** Extra work to stop with the consumer (e.g. timers). */
+  onStop?: () => Promise<void>;
+}): Promise<RunningConsumer> {
+  const { name, env, registry } = options;
+  const logger = options.logger.child({ service: name });
+  const kafka = await connectKafka({
+    brokers: env.KAFKA_BROKERS,
+    clientId: `${env.KAFKA_CLIENT_ID}-${name}`,
+    logger,
+  });
+  const topics = topicCatalog(env.TOPIC_PREFIX);
+  await kafka.ensureTopics(topics.specs(env.TOPIC_PARTITIONS));
+  const ch = clickhouseFromEnv(env, { logger });
+  const producer = createCoalescingProducer(kafka, { ackTimeoutMs: 10_000 });
+  let consumer: EventConsumer | undefined;
+  try {
+    const process = await options.makeProcess({ ch, topics, producer, kafka, logger, registry });
+    consumer = createEventConsumer({
+      name,
+      kafka,
+      topics,
+      groupId: env.CONSUMER_GROUP ?? `${env.TOPIC_PREFIX}.${name}`,
+      ch,
+      producer,
+      logger,
+      registry,
+      process,
+      maxAttempts: env.CONSUMER_MAX_ATTEMPTS,
+    });
+    await migrate(ch, { owner: `${name}-journal`, migrations: consumer.journal.migrations, logger });
+    await migrate(ch, { owner: name, migrations: options.migrations, logger });
+    await consumer.start();
+  } catch (error) {
+    await producer.close().catch(() => {});
+    await ch.close().catch(() => {});
+    await kafka.close().catch(() => {});
+    throw error;
+  }
+  const running = consumer;
+  return {
+    consumer: running,
+    ch,
+    kafka,
+    async stop() {
+      await running.stop();
+      await options.onStop?.();
+      await producer.close();
+      await ch.close();
+      await kafka.close();
+    },
+  };
+}

@@ -1,0 +1,134 @@
+// The loop every consumer service shares: raw records in, normalized events to the service's own logic,
+// its writes journaled exactly once, offsets committed after. A service supplies only `process`.
+import type { ClickHouse } from '@wapipe/clickhouse';
+import { normalizeRecord, readRawRecord } from '@wapipe/events';
+import type { NormalizedEvent } from '@wapipe/events';
+import { createBatchConsumer } from '@wapipe/kafka';
+import type {
+  BatchConsumer,
+  CoalescingProducer,
+  ConsumedRecord,
+  ConsumerName,
+  KafkaConnection,
+  RefusedRecord,
+  TopicCatalog,
+} from '@wapipe/kafka';
+import type { Logger, Registry } from '@wapipe/observability';
+import { createJournal } from './journal.ts';
+import type { Journal, JournalBatch } from './journal.ts';
+
+export interface ProcessContext {
+  /** Records of this batch, for lag and provenance (partition/offset) columns. */
+  records: ConsumedRecord[];
+  logger: Logger;
+}
+
+export interface EventConsumerOptions {
+  name: ConsumerName;
+  kafka: KafkaConnection;
+  topics: TopicCatalog;
+  groupId: string;
+  ch: ClickHouse;
+  producer: CoalescingProducer;
+  logger: Logger;
+  registry?: Registry;
+  /** Turns this batch's events (all kinds, deduplicated by eventId within the batch) into writes. */
+  process(events: SourcedEvent[], context: ProcessContext): Promise<JournalBatch>;
+  maxAttempts?: number;
+  fetch?: { minBytes?: number; maxWaitMs?: number; maxBytesPerPartition?: number };
+}
+
+/** An event with where it came from, for provenance columns. */
+export type SourcedEvent = NormalizedEvent & { origin: { partition: number; offset: string } };
+
+export interface EventConsumer {
+  journal: Journal;
+  start(): Promise<void>;
+  stop(): Promise<void>;
+  committed(): number;
+}
+
+export function createEventConsumer(options: EventConsumerOptions): EventConsumer {
+  const { ch, name } = options;
+  const log = options.logger.child({ consumer: name });
+  const journal = createJournal({
+    ch,
+    consumer: name,
+    logger: log,
+    publish: (topic, records) => options.producer.sendMany(topic, records),
+  });
+  // After a failed commit the journal may hold a batch that was not applied; apply it before new work.
+  let mustRecover = true;
+
+  const handle = async (records: ConsumedRecord[]) => {
+    const refused: RefusedRecord[] = [];
+    const seen = new Set<string>();
+    const events: SourcedEvent[] = [];
+    for (const record of records) {
+      let normalized: ReturnType<typeof normalizeRecord>;
+      try {
+        normalized = normalizeRecord(readRawRecord({ headers: record.headers, value: record.value }));
+      } catch (error) {
+        const code = (error as { code?: unknown }).code;
+        refused.push({
+          record,
+          code: typeof code === 'string' ? code : 'RAW_RECORD_INVALID',
+          message: (error as Error).message,
+        });
+        continue;
+      }
+      if (normalized.events.length === 0 && normalized.problems.length > 0) {
+        refused.push({
+          record,
+          code: 'NORMALIZE_FAILED',
+          message: normalized.problems.slice(0, 3).join('; '),
+        });
+        continue;
+      }
+      if (normalized.problems.length > 0) {
+        log.warn('record partly understood', {
+          partition: record.partition,
+          offset: record.offset,
+          problems: normalized.problems.slice(0, 3),
+        });
+      }
+      for (const event of normalized.events) {
+        if (seen.has(event.eventId)) continue;
+        seen.add(event.eventId);
+        events.push({ ...event, origin: { partition: record.partition, offset: record.offset } });
+      }
+    }
+    try {
+      if (mustRecover) {
+        await journal.recover();
+        mustRecover = false;
+      }
+      const batch = await options.process(events, { records, logger: log });
+      await journal.commit(batch);
+    } catch (error) {
+      mustRecover = true;
+      throw error;
+    }
+    return { refused };
+  };
+
+  const consumer: BatchConsumer = createBatchConsumer(options.kafka, {
+    name,
+    groupId: options.groupId,
+    topics: [options.topics.raw, options.topics.redrive(name)],
+    deadLetterTopic: options.topics.deadLetter(name),
+    producer: options.producer,
+    handle,
+    isHealthy: () => ch.ping(),
+    ...(options.maxAttempts === undefined ? {} : { maxAttempts: options.maxAttempts }),
+    ...(options.fetch === undefined ? {} : { fetch: options.fetch }),
+    ...(options.registry === undefined ? {} : { registry: options.registry }),
+  });
+
+  return {
+    journal,
+    start: () => consumer.start(),
+    stop: () => consumer.stop(),
+    committed: () => consumer.committed(),
+  };
+}

@@ -1,0 +1,15 @@
+export { createJournal, journalMigrations } from './journal.ts';
+export type {
+  EffectRecord,
+  Journal,
+  JournalBatch,
+  JournalOptions,
+  TableWrite,
+  TopicEffect,
+} from './journal.ts';
+export { createEventConsumer } from './event-consumer.ts';
+export type { EventConsumer, EventConsumerOptions, ProcessContext, SourcedEvent } from './event-consumer.ts';
+export { chDateTime } from './datetime.ts';
+export { consumerEnv, startConsumerService } from './consumer-service.ts';
+export type { ConsumerDeps, ConsumerEnv, RunningConsumer } from './consumer-service.ts';
+export { runConsumerMain } from './consumer-main.ts';

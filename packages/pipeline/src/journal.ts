@@ -1,0 +1,185 @@
+// Exactly-once writes from a consumer into several ClickHouse tables (and Kafka topics), without
+// transactions. A batch's rows are first written to the consumer's journal in ONE insert: one block, one
+// part, so it lands whole or not at all, even if the process is killed mid-way. Only then are they applied
+// to their targets, each insert with a token derived from the batch, and the batch is marked applied.
+// A crash between journal and mark leaves a batch that recover() re-applies; target inserts it already
+// made are dropped by their tokens. Kafka effects re-sent by recover() carry the same deterministic ids.
+import { createHash } from 'node:crypto';
+import { z } from 'zod';
+import type { ClickHouse, Migration } from '@wapipe/clickhouse';
+import type { Logger } from '@wapipe/observability';
+import { chDateTime } from './datetime.ts';
+
+export interface TableWrite {
+  /** Bare table name in the consumer's database. */
+  table: string;
+  rows: Record<string, unknown>[];
+}
+
+/** A record to publish once the batch is durable; values are text so the journal can hold them. */
+export interface EffectRecord {
+  key: string;
+  value: string;
+  headers?: Record<string, string>;
+}
+
+export interface TopicEffect {
+  topic: string;
+  records: EffectRecord[];
+}
+
+export interface JournalBatch {
+  writes: TableWrite[];
+  effects?: TopicEffect[];
+}
+
+export interface Journal {
+  /** Journal tables for the consumer; run with migrate() under owner `<consumer>-journal`. */
+  readonly migrations: Migration[];
+  /** Re-applies batches journaled but not marked applied. Returns how many it found. */
+  recover(): Promise<number>;
+  /** Journals the batch, applies it and marks it applied. Returns the batch id, or null if it was empty. */
+  commit(batch: JournalBatch): Promise<string | null>;
+}
+
+export interface JournalOptions {
+  ch: ClickHouse;
+  consumer: string;
+  publish(topic: string, records: EffectRecord[]): Promise<void>;
+  logger: Logger;
+}
+
+const JournalRow = z.object({ target: z.string(), row: z.string() });
+const PendingBatch = z.object({ batch_id: z.string() });
+
+export function journalMigrations(consumer: string): Migration[] {
+  if (!/^[a-z][a-z0-9_]*$/.test(consumer)) throw new Error(`bad consumer name ${consumer}`);
+  return [
+    {
+      version: 1,
+      name: 'create_journal',
+      sql: `
+CREATE TABLE IF NOT EXISTS {db}.${consumer}_journal (
+  batch_id String,
+  seq UInt32,
+  target LowCardinality(String),
+  row String,
+  journaled_at DateTime64(3, 'UTC')
+) ENGINE = MergeTree
+ORDER BY (batch_id, seq)
+TTL toDateTime(journaled_at) + INTERVAL 7 DAY
+SETTINGS non_replicated_deduplication_window = 1000;
+
+CREATE TABLE IF NOT EXISTS {db}.${consumer}_journal_applied (
+  batch_id String,
+  applied_at DateTime64(3, 'UTC')
+) ENGINE = MergeTree
+ORDER BY batch_id
+TTL toDateTime(applied_at) + INTERVAL 8 DAY
+SETTINGS non_replicated_deduplication_window = 1000;
+`,
+    },
+  ];
+}
+
+export function createJournal(options: JournalOptions): Journal {
+  const { ch, consumer, logger } = options;
+  const journalTable = `${consumer}_journal`;
+  const appliedTable = `${consumer}_journal_applied`;
+  const log = logger.child({ component: 'journal' });
+
+  const apply = async (batchId: string, writes: TableWrite[], effects: TopicEffect[]) => {
+    for (const write of writes) {
+      if (write.rows.length === 0) continue;
+      await ch.insert({
+        table: write.table,
+        rows: write.rows,
+        dedupToken: `${batchId}.${write.table}`,
+        dedupDependentViews: true,
+      });
+    }
+    for (const effect of effects) {
+      if (effect.records.length > 0) await options.publish(effect.topic, effect.records);
+    }
+    await ch.insert({
+      table: appliedTable,
+      rows: [{ batch_id: batchId, applied_at: chDateTime(new Date()) }],
+      dedupToken: `${batchId}.applied`,
+    });
+  };
+
+  return {
+    migrations: journalMigrations(consumer),
+
+    async recover() {
+      const pending = await ch.query({
+        query: `SELECT DISTINCT batch_id FROM ${ch.table(journalTable)}
+                WHERE batch_id NOT IN (SELECT batch_id FROM ${ch.table(appliedTable)})`,
+        schema: PendingBatch,
+      });
+      for (const { batch_id: batchId } of pending) {
+        const rows = await ch.query({
+          query: `SELECT target, row FROM ${ch.table(journalTable)} WHERE batch_id = {batchId:String} ORDER BY seq`,
+          params: { batchId },
+          schema: JournalRow,
+        });
+        const { writes, effects } = splitTargets(rows);
+        log.warn('re-applying a journaled batch', { batchId, rows: rows.length });
+        await apply(batchId, writes, effects);
+      }
+      return pending.length;
+    },
+
+    async commit(batch) {
+      const effects = batch.effects ?? [];
+      const rows: { target: string; row: string }[] = [];
+      for (const w of batch.writes)
+        for (const r of w.rows) rows.push({ target: `table:${w.table}`, row: JSON.stringify(r) });
+      for (const e of effects)
+        for (const r of e.records) rows.push({ target: `topic:${e.topic}`, row: JSON.stringify(r) });
+      if (rows.length === 0) return null;
+
+      const hash = createHash('sha256');
+      for (const r of rows) hash.update(r.target).update('\u0000').update(r.row).update('\u0001');
+      const batchId = hash.digest('hex').slice(0, 32);
+      const journaledAt = chDateTime(new Date());
+      await ch.insert({
+        table: journalTable,
+        rows: rows.map((r, seq) => ({
+          batch_id: batchId,
+          seq,
+          target: r.target,
+          row: r.row,
+          journaled_at: journaledAt,
+        })),
+        dedupToken: `${batchId}.journal`,
+      });
+      await apply(batchId, batch.writes, effects);
+      return batchId;
+    },
+  };
+}
+
+function splitTargets(rows: { target: string; row: string }[]): {
+  writes: TableWrite[];
+  effects: TopicEffect[];
+} {
+  const writes = new Map<string, Record<string, unknown>[]>();
+  const effects = new Map<string, EffectRecord[]>();
+  for (const { target, row } of rows) {
+    const [kind, name] = [target.slice(0, target.indexOf(':')), target.slice(target.indexOf(':') + 1)];
+    if (kind === 'table') {
+      const list = writes.get(name) ?? [];
+      list.push(JSON.parse(row) as Record<string, unknown>);
+      writes.set(name, list);
+    } else {
+      const list = effects.get(name) ?? [];
+      list.push(JSON.parse(row) as EffectRecord);
+      effects.set(name, list);
+    }
+  }
+  return {
+    writes: [...writes].map(([table, r]) => ({ table, rows: r })),
+    effects: [...effects].map(([topic, records]) => ({ topic, records })),
+  };
+}

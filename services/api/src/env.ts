@@ -1,0 +1,10 @@
+import { z } from 'zod';
+import { apiKeySettings, clickhouseSettings, logSettings, port } from '@wapipe/config';
+
+export const apiEnv = z.object({
+  PORT: port(8080),
+  ...clickhouseSettings,
+  ...apiKeySettings,
+  ...logSettings,
+});
+export type ApiEnv = z.infer<typeof apiEnv>;

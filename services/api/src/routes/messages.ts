@@ -1,0 +1,27 @@
+import { z } from 'zod';
+import type { ClickHouse } from '@wapipe/clickhouse';
+import { HttpError } from '@wapipe/http';
+import { messageRef } from '../params.ts';
+import { readMessage } from '../queries/message.ts';
+import { MessageView } from '../responses.ts';
+import { defineRoute } from '../route.ts';
+
+export function messageRoutes(ch: ClickHouse) {
+  return [
+    defineRoute({
+      path: '/v1/messages/{id}',
+      operationId: 'getMessage',
+      summary: 'One outbound message: status, timeline, failure and replies',
+      description: '`id` is the operator’s message id or the provider message id.',
+      pathParams: z.object({ id: messageRef }),
+      query: z.object({}),
+      response: MessageView,
+      errors: [400, 404],
+      async handle({ path }) {
+        const message = await readMessage(ch, path.id);
+        if (!message) throw new HttpError(404, 'not_found', 'no message is known under this id');
+        return message;
+      },
+    }),
+  ];
+}

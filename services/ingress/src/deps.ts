@@ -1,0 +1,16 @@
+import type { ProducedRecord } from '@wapipe/kafka';
+import type { Logger } from '@wapipe/observability';
+import type { IngressMetrics } from './metrics.ts';
+import type { SessionStore } from './sessions/session-store.ts';
+
+/** Everything the ingress app needs, built by index.ts (or a test) and passed in. */
+export interface IngressDeps {
+  sessions: SessionStore;
+  /** Produces one record to the raw topic; resolves when acked by all in-sync replicas. */
+  publishRaw(record: ProducedRecord & { value: Buffer | string }): Promise<void>;
+  limits: { maxBodyBytes: number; bodyTimeoutMs: number; signatureToleranceSeconds: number };
+  apiKeys: readonly string[];
+  metrics: IngressMetrics;
+  logger: Logger;
+  version: string;
+}

@@ -1,0 +1,69 @@
+// Reads a request body with a byte limit enforced on the stream and a deadline for slow senders, so no
+// request can make us buffer past the limit or hold a connection forever.
+import { HttpError } from '@wapipe/http';
+
+export interface BodyLimits {
+  maxBytes: number;
+  timeoutMs: number;
+}
+
+export async function readBody(request: Request, limits: BodyLimits): Promise<Buffer> {
+  const declared = Number(request.headers.get('content-length') ?? NaN);
+  if (Number.isFinite(declared) && declared > limits.maxBytes) throw tooLarge(limits.maxBytes);
+  if (!request.body) return Buffer.alloc(0);
+
+  const reader = request.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () =>
+        reject(new HttpError(408, 'body_timeout', `the body did not arrive within ${limits.timeoutMs} ms`)),
+      limits.timeoutMs,
+    );
+  });
+  try {
+    for (;;) {
+      const { done, value } = await Promise.race([reader.read(), deadline]);
+      if (done) break;
+      total += value.byteLength;
+      if (total > limits.maxBytes) throw tooLarge(limits.maxBytes);
+      chunks.push(value);
+    }
+  } catch (error) {
+    // Not reader.cancel(): that destroys the socket before the answer is written. The sender gets the
+    // error and a closed connection (see the Connection: close set by the error handler).
+    reader.releaseLock();
+    throw error;
+  } finally {
+    clearTimeout(timer);
+  }
+  return Buffer.concat(chunks, total);
+}
+
+const tooLarge = (maxBytes: number) =>
+  new HttpError(413, 'payload_too_large', `the body is over the limit of ${maxBytes} bytes`);
+
+/** Webhook bodies must be JSON; a charset parameter is fine. */
+export function requireJson(contentType: string | undefined): string {
+  const type = (contentType ?? '').split(';')[0]!.trim().toLowerCase();
+  if (type !== 'application/json' && !/^application\/[a-z0-9.+-]+\+json$/.test(type)) {
+    throw new HttpError(
+      415,
+      'unsupported_media_type',
+      contentType
+        ? `expected Content-Type application/json, got ${type || 'none'}`
+        : 'Content-Type is missing; expected application/json',
+    );
+  }
+  return contentType!;
+}
+
+export function parseJson(body: Buffer): unknown {
+  try {
+    return JSON.parse(body.toString('utf8'));
+  } catch (error) {
+    throw new HttpError(400, 'bad_json', `the body is not valid JSON: ${(error as Error).message}`);
+  }
+}

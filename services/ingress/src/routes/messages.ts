@@ -1,0 +1,66 @@
+// The outbound registry: the operator's send path tells us which provider id belongs to which of its
+// messages. Registrations travel in the raw topic as typed records, keyed by session like the webhooks,
+// so the delivery consumer sees them in order with the statuses they link to.
+import { randomUUID } from 'node:crypto';
+import { Hono } from 'hono';
+import { z } from 'zod';
+import { OutboundRegistration, RAW_RECORD_VERSION, rawRecordHeaders } from '@wapipe/events';
+import { HttpError } from '@wapipe/http';
+import { isRetryable } from '@wapipe/kafka';
+import type { IngressDeps } from '../deps.ts';
+import { parseJson, readBody, requireJson } from '../intake/read-body.ts';
+import { describeIssue } from './describe-issue.ts';
+
+const MAX_PER_REQUEST = 1000;
+const RegistrationList = z.object({ messages: z.array(OutboundRegistration).min(1).max(MAX_PER_REQUEST) });
+const SingleRegistration = OutboundRegistration.transform((one) => ({ messages: [one] }));
+// Picking the schema by shape (rather than a union) lets the error name the exact field at fault.
+const parseRegistrations = (json: unknown) =>
+  typeof json === 'object' && json !== null && 'messages' in json
+    ? RegistrationList.safeParse(json)
+    : SingleRegistration.safeParse(json);
+
+export function messageRoutes(deps: IngressDeps): Hono {
+  const app = new Hono();
+  app.post('/v1/messages', async (c) => {
+    const contentType = requireJson(c.req.header('content-type'));
+    const body = await readBody(c.req.raw, {
+      maxBytes: deps.limits.maxBodyBytes,
+      timeoutMs: deps.limits.bodyTimeoutMs,
+    });
+    const parsed = parseRegistrations(parseJson(body));
+    if (!parsed.success) throw new HttpError(400, 'bad_shape', describeIssue(parsed.error));
+    const requestId = randomUUID();
+    const receivedAt = new Date().toISOString();
+    try {
+      await Promise.all(
+        parsed.data.messages.map((m) =>
+          deps.publishRaw({
+            key: m.sessionId,
+            value: JSON.stringify(m),
+            headers: rawRecordHeaders({
+              version: RAW_RECORD_VERSION,
+              kind: 'registration',
+              provider: 'registry',
+              sessionId: m.sessionId,
+              requestId,
+              receivedAt,
+              contentType,
+              ingressVersion: deps.version,
+            }),
+          }),
+        ),
+      );
+    } catch (error) {
+      if (!isRetryable(error)) throw error;
+      throw new HttpError(
+        503,
+        'unavailable',
+        'the registrations could not be stored durably; retry later',
+        5,
+      );
+    }
+    return c.json({ accepted: parsed.data.messages.length }, 202);
+  });
+  return app;
+}

@@ -1,0 +1,72 @@
+// Wires the ingress to a real broker: topics, producer, session store, app. Used by index.ts and by the
+// all-in-one, which serve the app themselves.
+import type { Hono } from 'hono';
+import { connectKafka, createCoalescingProducer, topicCatalog } from '@wapipe/kafka';
+import type { KafkaConnection } from '@wapipe/kafka';
+import type { Logger, Registry } from '@wapipe/observability';
+import { createIngressApp } from './app.ts';
+import type { IngressEnv } from './env.ts';
+import { createIngressMetrics } from './metrics.ts';
+import { createKafkaSessionStore, readSessionsFile } from './sessions/session-store.ts';
+
+export const INGRESS_VERSION = '0.1.0';
+
+export interface RunningIngress {
+  app: Hono;
+  kafka: KafkaConnection;
+  /** Stops producing after answering what is in flight; the caller closes its HTTP server first. */
+  stop(): Promise<void>;
+}
+
+export async function startIngress(
+  env: IngressEnv & { KAFKA_BROKERS: string[] },
+  context: { logger: Logger; registry: Registry },
+): Promise<RunningIngress> {
+  const logger = context.logger.child({ service: 'ingress' });
+  const kafka = await connectKafka({
+    brokers: env.KAFKA_BROKERS,
+    clientId: `${env.KAFKA_CLIENT_ID}-ingress`,
+    logger,
+  });
+  const topics = topicCatalog(env.TOPIC_PREFIX);
+  await kafka.ensureTopics(topics.specs(env.TOPIC_PARTITIONS));
+  const metrics = createIngressMetrics(context.registry);
+  const producer = createCoalescingProducer(kafka, {
+    ackTimeoutMs: env.PRODUCE_TIMEOUT_MS,
+    onBatch: ({ records, seconds }) => {
+      metrics.produceBatchRecords.observe(records);
+      metrics.produceSeconds.observe(seconds);
+    },
+  });
+  const seed = env.SESSIONS_FILE ? await readSessionsFile(env.SESSIONS_FILE) : [];
+  const sessions = await createKafkaSessionStore({
+    connection: kafka,
+    producer,
+    topic: topics.sessions,
+    logger,
+    seed,
+  });
+  const app = createIngressApp({
+    sessions,
+    publishRaw: (record) => producer.send(topics.raw, record),
+    limits: {
+      maxBodyBytes: env.MAX_BODY_BYTES,
+      bodyTimeoutMs: env.BODY_TIMEOUT_MS,
+      signatureToleranceSeconds: env.SIGNATURE_TOLERANCE_SECONDS,
+    },
+    apiKeys: env.API_KEYS ?? [],
+    metrics,
+    logger,
+    version: INGRESS_VERSION,
+  });
+  if ((env.API_KEYS ?? []).length === 0) logger.warn('API_KEYS is empty: every /v1 route answers 401');
+  return {
+    app,
+    kafka,
+    async stop() {
+      await producer.close();
+      await sessions.close();
+      await kafka.close();
+    },
+  };
+}

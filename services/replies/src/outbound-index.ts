@@ -1,0 +1,91 @@
+// What the replies service knows about outbound messages, merged from registrations and status events.
+// It keeps its own index (it never reads delivery's tables): a registration gives the operator's message
+// id, campaign and send time; any status proves the message exists and gives its earliest time.
+import type { DeliveryStatus, Registration } from '@wapipe/events';
+import { contactKey } from './contact-key.ts';
+
+export interface OutboundEntry {
+  sessionId: string;
+  /** Contact key of the recipient (see contact-key.ts). */
+  recipient: string;
+  providerMessageId: string;
+  /** '' until a registration tells it. */
+  messageId: string;
+  campaignId: string;
+  registeredSentAt: number | null;
+  firstStatusAt: number | null;
+  registeredAt: number | null;
+  version: number;
+}
+
+export const outboundKey = (sessionId: string, providerMessageId: string) =>
+  `${sessionId}\u0000${providerMessageId}`;
+
+/** Registered sentAt, else the earliest status, else when the registration arrived. */
+export function outboundSentAt(entry: OutboundEntry): number {
+  return entry.registeredSentAt ?? entry.firstStatusAt ?? entry.registeredAt ?? 0;
+}
+
+const ms = (iso: string) => Date.parse(iso);
+const byTimeThenId =
+  <T extends { eventId: string }>(time: (e: T) => string) =>
+  (a: T, b: T) =>
+    ms(time(a)) - ms(time(b)) || (a.eventId < b.eventId ? -1 : a.eventId > b.eventId ? 1 : 0);
+
+/**
+ * Applies a batch's registrations and statuses to the stored entries and returns only the entries that
+ * changed, each with version + 1. The first registration of a provider message id wins (in a batch: the
+ * earliest received), and an entry keeps the recipient it was first stored with.
+ */
+export function mergeOutbound(
+  stored: ReadonlyMap<string, OutboundEntry>,
+  registrations: readonly Registration[],
+  statuses: readonly DeliveryStatus[],
+): Map<string, OutboundEntry> {
+  const current = new Map(stored);
+  const changed = new Map<string, OutboundEntry>();
+  const update = (key: string, next: OutboundEntry) => {
+    current.set(key, next);
+    changed.set(key, next);
+  };
+
+  for (const r of [...registrations].sort(byTimeThenId((e) => e.receivedAt))) {
+    const key = outboundKey(r.sessionId, r.providerMessageId);
+    const entry = current.get(key);
+    if (entry && entry.registeredAt !== null) continue;
+    update(key, {
+      sessionId: r.sessionId,
+      recipient: entry?.recipient ?? contactKey(r.recipient),
+      providerMessageId: r.providerMessageId,
+      messageId: r.messageId,
+      campaignId: r.campaignId ?? '',
+      registeredSentAt: r.sentAt === null ? null : ms(r.sentAt),
+      firstStatusAt: entry?.firstStatusAt ?? null,
+      registeredAt: ms(r.receivedAt),
+      version: entry?.version ?? 0,
+    });
+  }
+
+  for (const s of [...statuses].sort(byTimeThenId((e) => e.occurredAt))) {
+    const key = outboundKey(s.sessionId, s.providerMessageId);
+    const entry = current.get(key);
+    const at = ms(s.occurredAt);
+    if (entry && entry.firstStatusAt !== null && entry.firstStatusAt <= at) continue;
+    update(key, {
+      sessionId: s.sessionId,
+      recipient: entry?.recipient ?? contactKey(s.recipient),
+      providerMessageId: s.providerMessageId,
+      messageId: entry?.messageId ?? '',
+      campaignId: entry?.campaignId ?? '',
+      registeredSentAt: entry?.registeredSentAt ?? null,
+      firstStatusAt: at,
+      registeredAt: entry?.registeredAt ?? null,
+      version: entry?.version ?? 0,
+    });
+  }
+
+  for (const [key, entry] of changed) {
+    changed.set(key, { ...entry, version: (stored.get(key)?.version ?? 0) + 1 });
+  }
+  return changed;
+}
