@@ -49,6 +49,8 @@ export interface BatchConsumerOptions {
   fetch?: { minBytes?: number; maxWaitMs?: number; maxBytesPerPartition?: number; maxBytes?: number };
   /** How many partitions' batches may be gathered into one unit of work. */
   concurrency?: number;
+  /** How long the group waits for a silent member (a crashed one) before giving its partitions away. */
+  sessionTimeoutMs?: number;
   registry?: Registry;
 }
 
@@ -92,8 +94,8 @@ export function createBatchConsumer(
     maxWaitTimeInMs: options.fetch?.maxWaitMs ?? 250,
     maxBytesPerPartition: options.fetch?.maxBytesPerPartition ?? 4 * 1024 * 1024,
     maxBytes: options.fetch?.maxBytes ?? 32 * 1024 * 1024,
-    sessionTimeout: 30_000,
-    heartbeatInterval: 3_000,
+    sessionTimeout: options.sessionTimeoutMs ?? 30_000,
+    heartbeatInterval: Math.min(3_000, Math.floor((options.sessionTimeoutMs ?? 30_000) / 3)),
     allowAutoTopicCreation: false,
   });
 

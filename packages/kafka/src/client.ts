@@ -24,6 +24,10 @@ export interface KafkaConnection {
   isReachable(timeoutMs?: number): Promise<boolean>;
   /** Highest offset + 1 per partition. */
   endOffsets(topic: string): Promise<Map<number, bigint>>;
+  /** A group's committed offset per partition of `topic` (-1 where it has none). */
+  committedOffsets(groupId: string, topic: string): Promise<Map<number, bigint>>;
+  /** Records of `topic` the group has not committed yet. */
+  groupLag(groupId: string, topic: string): Promise<bigint>;
   close(): Promise<void>;
 }
 
@@ -104,6 +108,28 @@ export async function connectKafka(options: KafkaOptions): Promise<KafkaConnecti
     throw unreachable(brokers, errorMessage(error));
   }
 
+  const endOffsets = async (topic: string) => {
+    // Right after a topic is created, KRaft may still answer NOT_LEADER for a moment: retry briefly.
+    const offsets = await retryRetriable(async () => (await getAdmin()).fetchTopicOffsets(topic), 10_000);
+    return new Map(offsets.map((o) => [o.partition, BigInt(o.high)]));
+  };
+  const committedOffsets = async (groupId: string, topic: string) => {
+    const [entry] = await retryRetriable(
+      async () => (await getAdmin()).fetchOffsets({ groupId, topics: [topic] }),
+      10_000,
+    );
+    return new Map((entry?.partitions ?? []).map((p) => [p.partition, BigInt(p.offset)]));
+  };
+  const groupLag = async (groupId: string, topic: string) => {
+    const [ends, committed] = await Promise.all([endOffsets(topic), committedOffsets(groupId, topic)]);
+    let lag = 0n;
+    for (const [partition, end] of ends) {
+      const at = committed.get(partition) ?? -1n;
+      lag += end - (at < 0n ? 0n : at);
+    }
+    return lag;
+  };
+
   return {
     brokers,
     client,
@@ -145,11 +171,9 @@ export async function connectKafka(options: KafkaOptions): Promise<KafkaConnecti
         return false;
       }
     },
-    async endOffsets(topic) {
-      // Right after a topic is created, KRaft may still answer NOT_LEADER for a moment: retry briefly.
-      const offsets = await retryRetriable(async () => (await getAdmin()).fetchTopicOffsets(topic), 10_000);
-      return new Map(offsets.map((o) => [o.partition, BigInt(o.high)]));
-    },
+    endOffsets,
+    committedOffsets,
+    groupLag,
     async close() {
       await admin?.disconnect().catch(() => {});
       admin = undefined;

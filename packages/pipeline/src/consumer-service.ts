@@ -20,6 +20,8 @@ export const consumerEnv = z.object({
   CONSUMER_GROUP: z.string().optional(),
   /** Attempts for a failing batch before its records are isolated and dead-lettered. */
   CONSUMER_MAX_ATTEMPTS: positiveInt(5),
+  /** How long the group waits for a crashed member before its partitions move (broker minimum 6000). */
+  CONSUMER_SESSION_TIMEOUT_MS: positiveInt(30_000),
 });
 export type ConsumerEnv = z.infer<typeof consumerEnv>;
 
@@ -75,6 +77,7 @@ export async function startConsumerService(options: {
       registry,
       process,
       maxAttempts: env.CONSUMER_MAX_ATTEMPTS,
+      sessionTimeoutMs: env.CONSUMER_SESSION_TIMEOUT_MS,
     });
     await migrate(ch, { owner: `${name}-journal`, migrations: consumer.journal.migrations, logger });
     await migrate(ch, { owner: name, migrations: options.migrations, logger });

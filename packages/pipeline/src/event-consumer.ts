@@ -35,6 +35,7 @@ export interface EventConsumerOptions {
   /** Turns this batch's events (all kinds, deduplicated by eventId within the batch) into writes. */
   process(events: SourcedEvent[], context: ProcessContext): Promise<JournalBatch>;
   maxAttempts?: number;
+  sessionTimeoutMs?: number;
   fetch?: { minBytes?: number; maxWaitMs?: number; maxBytesPerPartition?: number };
 }
 
@@ -121,6 +122,7 @@ export function createEventConsumer(options: EventConsumerOptions): EventConsume
     handle,
     isHealthy: () => ch.ping(),
     ...(options.maxAttempts === undefined ? {} : { maxAttempts: options.maxAttempts }),
+    ...(options.sessionTimeoutMs === undefined ? {} : { sessionTimeoutMs: options.sessionTimeoutMs }),
     ...(options.fetch === undefined ? {} : { fetch: options.fetch }),
     ...(options.registry === undefined ? {} : { registry: options.registry }),
   });

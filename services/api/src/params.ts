@@ -6,14 +6,24 @@ import { HttpError } from '@wapipe/http';
 /** Instants outside these bounds are refused: they fit every DateTime column and every sane question. */
 const EARLIEST = Date.UTC(1970, 0, 1);
 const LATEST = Date.UTC(2100, 0, 1);
-const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/;
+const ISO_INSTANT = /^(\d{4})-(\d{2})-(\d{2})T([01]\d|2[0-3]):[0-5]\d(:[0-5]\d(\.\d{1,9})?)?(Z|[+-]\d{2}:[0-5]\d)$/;
+
+/** Milliseconds of an ISO-8601 instant, or NaN; a day that does not exist (02-30) is NaN, not March. */
+function parseInstant(value: string): number {
+  const match = ISO_INSTANT.exec(value);
+  if (!match) return NaN;
+  const [year, month, day] = [Number(match[1]), Number(match[2]), Number(match[3])];
+  const calendar = new Date(Date.UTC(year, month - 1, day));
+  if (calendar.getUTCMonth() !== month - 1 || calendar.getUTCDate() !== day) return NaN;
+  return Date.parse(value);
+}
 
 /** An ISO-8601 instant with a date, a time and an offset (`Z` or `±hh:mm`), parsed to a Date. */
 export const instant = z
   .string({ error: (issue) => (issue.input === undefined ? 'required' : 'expected a string') })
   .meta({ format: 'date-time', example: '2026-11-29T10:00:00Z' })
   .transform((value, ctx) => {
-    const ms = ISO_INSTANT.test(value) ? Date.parse(value) : NaN;
+    const ms = parseInstant(value);
     if (Number.isNaN(ms)) {
       ctx.addIssue({ code: 'custom', message: 'expected an ISO-8601 instant such as 2026-11-29T10:00:00Z' });
       return z.NEVER;

@@ -17,11 +17,13 @@ export interface Commands {
   records: EffectRecord[];
 }
 
-const record = (sessionId: string, id: string, value: { type: string }): EffectRecord => ({
-  key: sessionId,
-  value: JSON.stringify(value),
-  headers: { 'wapipe-effect-id': id, 'wapipe-effect-type': value.type },
-});
+function record<V extends { id: string; type: string; sessionId: string }>(value: V): EffectRecord {
+  return {
+    key: value.sessionId,
+    value: JSON.stringify(value),
+    headers: { 'wapipe-effect-id': value.id, 'wapipe-effect-type': value.type },
+  };
+}
 
 export function suppressionCommands(
   decided: readonly { id: string; reply: ReplyView; reason: SuppressionReason }[],
@@ -41,7 +43,7 @@ export function suppressionCommands(
       suppressed_at: at64(reply.at),
     });
     commands.records.push(
-      record(reply.sessionId, id, {
+      record({
         id,
         type: 'suppression',
         sessionId: reply.sessionId,
@@ -77,7 +79,7 @@ export function optCommands(
       seq,
     });
     commands.records.push(
-      record(reply.sessionId, id, {
+      record({
         id,
         type: command.action,
         sessionId: reply.sessionId,
@@ -125,7 +127,7 @@ export function followUpCommands(requests: readonly FollowUpRequest[]): Commands
         text: r.text,
       })),
     };
-    const request = JSON.stringify(value);
+    const published = record(value);
     commands.rows.push({
       id,
       session_id: reply.sessionId,
@@ -138,13 +140,9 @@ export function followUpCommands(requests: readonly FollowUpRequest[]): Commands
       ...linkColumns(reply),
       reply_at: at64(reply.at),
       trigger,
-      request,
+      request: published.value,
     });
-    commands.records.push({
-      key: reply.sessionId,
-      value: request,
-      headers: { 'wapipe-effect-id': id, 'wapipe-effect-type': 'follow_up' },
-    });
+    commands.records.push(published);
   }
   return commands;
 }

@@ -90,7 +90,9 @@ export function decideOptChanges<T extends OptCandidate>(
 ): (T & { seq: number })[] {
   const state = new Map(stored);
   const changes: (T & { seq: number })[] = [];
-  const ordered = [...candidates].sort((a, b) => (later(a, b) ? 1 : later(b, a) ? -1 : 0));
+  const ordered = [...candidates].sort((a, b) =>
+    later(a, b) ? 1 : later(b, a) ? -1 : a.contactId < b.contactId ? -1 : a.contactId > b.contactId ? 1 : 0,
+  );
   for (const candidate of ordered) {
     const current = state.get(candidate.contactId);
     if (current && !later(candidate, current)) continue;

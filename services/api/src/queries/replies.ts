@@ -15,7 +15,7 @@ const ReplyRow = z.object({
   replied_to: z.string(),
 });
 
-const RegistryRow = z.object({ provider_message_id: z.string(), message_id: z.string() });
+const RegistryRow = z.object({ provider_message_id: z.string(), first_message_id: z.string() });
 
 export interface RepliesQuery {
   sessionId: string;
@@ -83,12 +83,12 @@ async function registeredMessageIds(
   if (providerMessageIds.length === 0) return new Map();
   const rows = await ch.query({
     query: `
-      SELECT provider_message_id, argMin(message_id, registered_at) AS message_id
+      SELECT provider_message_id, argMin(message_id, registered_at) AS first_message_id
       FROM ${ch.table('delivery_outbound_messages')}
       WHERE provider_message_id IN {ids:Array(String)} AND message_id != ''
       GROUP BY provider_message_id`,
     params: { ids: providerMessageIds },
     schema: RegistryRow,
   });
-  return new Map(rows.map((r) => [r.provider_message_id, r.message_id]));
+  return new Map(rows.map((r) => [r.provider_message_id, r.first_message_id]));
 }

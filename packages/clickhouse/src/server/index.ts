@@ -1,0 +1,2 @@
+export { defaultServerPort, startChdbHttpServer } from './http-server.ts';
+export type { ChdbHttpServer, ChdbHttpServerOptions } from './http-server.ts';

@@ -1,0 +1,21 @@
+// The all-in-one reads every service's settings (one process, one port) plus where its local broker lives.
+import { z } from 'zod';
+import { apiEnv } from '@wapipe/api';
+import { deliveryEnv } from '@wapipe/delivery';
+import { failuresEnv } from '@wapipe/failures';
+import { ingressEnv } from '@wapipe/ingress';
+import { repliesEnv } from '@wapipe/replies';
+import { port } from '@wapipe/config';
+
+export const allInOneEnv = ingressEnv
+  .extend(deliveryEnv.shape)
+  .extend(repliesEnv.shape)
+  .extend(failuresEnv.shape)
+  .extend(apiEnv.shape)
+  .extend({
+    /** Port of the local broker started when KAFKA_BROKERS is unset (its controller uses the next one). */
+    KAFKA_LOCAL_PORT: port(9092),
+    /** Data directory of the local broker. */
+    KAFKA_DATA_DIR: z.string().default('.data/kafka'),
+  });
+export type AllInOneEnv = z.infer<typeof allInOneEnv>;

@@ -1,0 +1,159 @@
+// Replays a consumer's dead letters once their cause is fixed: reads topics.deadLetter(consumer) with its
+// own consumer group, copies each original record (key, value, headers; the wapipe-dlq-* headers dropped)
+// to topics.redrive(consumer), which the consumer reads beside the raw topic, and commits. The group's
+// committed offsets make a second run copy nothing twice; the consumer's dedup makes a repeat harmless.
+import { createBatchConsumer, followTopic, readDeadLetter } from '@wapipe/kafka';
+import type {
+  CoalescingProducer,
+  ConsumedRecord,
+  ConsumerName,
+  DeadLetterInfo,
+  KafkaConnection,
+  TopicCatalog,
+} from '@wapipe/kafka';
+import type { Logger, Registry } from '@wapipe/observability';
+
+export const redriveGroupId = (prefix: string, consumer: ConsumerName): string =>
+  prefix ? `${prefix}.redrive.${consumer}` : `redrive.${consumer}`;
+
+const total = (offsets: Map<number, bigint>) => [...offsets.values()].reduce((a, b) => a + b, 0n);
+
+/**
+ * Dead letters not yet copied back. Redrive copies every dead letter once, in order, into a topic nobody
+ * else writes, so the redrive topic's end offset is how far the redrive group got. (A redrive killed
+ * between its copy and its commit copies that batch again and makes this read low by as much.)
+ */
+export async function dlqDepth(kafka: KafkaConnection, topics: TopicCatalog, consumer: ConsumerName): Promise<number> {
+  const [dead, copied] = await Promise.all([
+    kafka.endOffsets(topics.deadLetter(consumer)),
+    kafka.endOffsets(topics.redrive(consumer)),
+  ]);
+  const depth = total(dead) - total(copied);
+  return depth > 0n ? Number(depth) : 0;
+}
+
+export interface RedriveOptions {
+  kafka: KafkaConnection;
+  topics: TopicCatalog;
+  consumer: ConsumerName;
+  groupId: string;
+  producer: CoalescingProducer;
+  logger: Logger;
+  registry?: Registry;
+  /**
+   * Stop after this long without a record (default 3 s). Needed only when there is nothing left to copy:
+   * the group then receives nothing, and the Kafka package does not expose its committed offsets to tell.
+   */
+  idleMs?: number;
+  /** Stop after this long whatever happens (e.g. the broker is down). */
+  timeoutMs?: number;
+}
+
+export interface RedriveResult {
+  consumer: ConsumerName;
+  from: string;
+  to: string;
+  groupId: string;
+  /** Dead letters copied and committed by this run. */
+  copied: number;
+  /** True when every dead letter present at the start was copied (false: stopped idle or by timeout). */
+  reachedEnd: boolean;
+}
+
+export async function redriveDeadLetters(options: RedriveOptions): Promise<RedriveResult> {
+  const { kafka, topics, consumer, groupId, producer } = options;
+  const idleMs = options.idleMs ?? 3_000;
+  const timeoutMs = options.timeoutMs ?? 10 * 60_000;
+  const from = topics.deadLetter(consumer);
+  const to = topics.redrive(consumer);
+  const log = options.logger.child({ component: 'redrive', consumer, from, to, groupId });
+  const ends = new Map([...(await kafka.endOffsets(from))].filter(([, end]) => end > 0n));
+  const result = (copied: number, reachedEnd: boolean): RedriveResult => ({ consumer, from, to, groupId, copied, reachedEnd });
+  if (ends.size === 0) return result(0, true);
+
+  const copied = new Set<string>();
+  const reached = new Map<number, bigint>();
+  let lastRecordAt = Date.now();
+  let handling = 0;
+  const reader = createBatchConsumer(kafka, {
+    name: `redrive-${consumer}`,
+    groupId,
+    topics: [from],
+    // Never used: the handler fails only when a produce fails, which is retryable and retried until the
+    // timeout; nothing is ever refused.
+    deadLetterTopic: from,
+    producer,
+    maxAttempts: Number.MAX_SAFE_INTEGER,
+    ...(options.registry ? { registry: options.registry } : {}),
+    handle: async (records: ConsumedRecord[]) => {
+      handling++;
+      try {
+        await producer.sendMany(
+          to,
+          records.map((r) => readDeadLetter(r).original),
+        );
+        for (const r of records) {
+          copied.add(`${r.partition}:${r.offset}`);
+          const next = BigInt(r.offset) + 1n;
+          if (next > (reached.get(r.partition) ?? 0n)) reached.set(r.partition, next);
+        }
+      } finally {
+        handling--;
+        lastRecordAt = Date.now();
+      }
+    },
+  });
+
+  const started = Date.now();
+  // start() returns once the group is joined and assigned, so the idle clock counts fetches only.
+  await reader.start();
+  lastRecordAt = Date.now();
+  try {
+    for (;;) {
+      // committed() counts records whose offsets are committed, each once.
+      const settled = handling === 0 && reader.committed() >= copied.size;
+      const atEnd = [...ends].every(([p, end]) => (reached.get(p) ?? 0n) >= end);
+      if (atEnd && settled) return result(reader.committed(), true);
+      const now = Date.now();
+      if (now - lastRecordAt > idleMs && settled) {
+        if (copied.size === 0) log.info('no dead letter arrived; the group is probably at the end already', { idleMs });
+        return result(reader.committed(), false);
+      }
+      if (now - started > timeoutMs) {
+        log.warn('redrive stopped by its timeout', { timeoutMs, copied: reader.committed() });
+        return result(reader.committed(), false);
+      }
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  } finally {
+    await reader.stop();
+  }
+}
+
+export interface ListedDeadLetter {
+  partition: number;
+  offset: string;
+  key: string | null;
+  info: DeadLetterInfo;
+}
+
+/** Every record in the dead-letter topic with why it is there; reads without a committing group. */
+export async function listDeadLetters(
+  kafka: KafkaConnection,
+  topics: TopicCatalog,
+  consumer: ConsumerName,
+): Promise<ListedDeadLetter[]> {
+  const listed: ListedDeadLetter[] = [];
+  const follower = await followTopic(kafka, {
+    topic: topics.deadLetter(consumer),
+    onRecord: (record) => {
+      listed.push({ partition: record.partition, offset: record.offset, key: record.key, info: readDeadLetter(record).info });
+    },
+  });
+  try {
+    await follower.caughtUp;
+  } finally {
+    await follower.stop();
+  }
+  return listed.sort((a, b) => a.partition - b.partition || Number(BigInt(a.offset) - BigInt(b.offset)));
+}

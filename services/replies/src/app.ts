@@ -1,0 +1,65 @@
+// The replies consumer as a startable unit; index.ts runs it alone, the all-in-one runs it beside others.
+import { loadMigrations } from '@wapipe/clickhouse';
+import type { TopicCatalog } from '@wapipe/kafka';
+import { Counter, metricOnce } from '@wapipe/observability';
+import type { Logger, Registry } from '@wapipe/observability';
+import { startConsumerService } from '@wapipe/pipeline';
+import type { RunningConsumer } from '@wapipe/pipeline';
+import type { RepliesEnv } from './env.ts';
+import { compileRules } from './follow-up-rules.ts';
+import { keywordConfig } from './opt-outs.ts';
+import { createRepliesProcess } from './process.ts';
+import type { RepliesMetrics } from './process.ts';
+
+export { repliesEnv } from './env.ts';
+export type { RepliesEnv } from './env.ts';
+export { DEFAULT_FOLLOW_UP_RULES, FollowUpRule } from './follow-up-rules.ts';
+export { DEFAULT_OPT_IN_KEYWORDS, DEFAULT_OPT_OUT_KEYWORDS } from './opt-outs.ts';
+
+export const repliesMigrations = () => loadMigrations(new URL('../migrations/', import.meta.url));
+
+const counter = <L extends string>(registry: Registry, name: string, help: string, labelNames: L[] = []) =>
+  metricOnce(registry, name, () => new Counter<L>({ name, help, labelNames, registers: [registry] }));
+
+export function repliesMetrics(registry: Registry): RepliesMetrics {
+  return {
+    stored: counter(registry, 'wapipe_replies_inbound_total', 'Inbound messages stored as replies'),
+    repeats: counter(registry, 'wapipe_replies_repeats_total', 'Inbound messages dropped as already stored'),
+    suppressions: counter(registry, 'wapipe_replies_suppressions_total', 'Suppression commands decided'),
+    optChanges: counter(registry, 'wapipe_replies_opt_changes_total', 'Opt-out / opt-in commands decided', [
+      'action',
+    ]),
+    followUps: counter(registry, 'wapipe_replies_follow_ups_total', 'Follow-up requests decided', ['rule']),
+  };
+}
+
+/** The process function for a parsed env; shared by startReplies and index.ts. */
+export function makeRepliesProcess(
+  env: RepliesEnv,
+  deps: { ch: Parameters<typeof createRepliesProcess>[0]['ch']; topics: TopicCatalog; registry: Registry },
+) {
+  return createRepliesProcess({
+    ch: deps.ch,
+    topics: deps.topics,
+    config: {
+      linkWindowMs: env.REPLY_LINK_WINDOW,
+      keywords: keywordConfig(env.OPT_OUT_KEYWORDS, env.OPT_IN_KEYWORDS),
+      rules: compileRules(env.FOLLOW_UP_RULES),
+    },
+    metrics: repliesMetrics(deps.registry),
+  });
+}
+
+export async function startReplies(
+  env: RepliesEnv & { KAFKA_BROKERS: string[] },
+  context: { logger: Logger; registry: Registry },
+): Promise<RunningConsumer> {
+  return startConsumerService({
+    name: 'replies',
+    env,
+    migrations: await repliesMigrations(),
+    logger: context.logger,
+    registry: context.registry,
+    makeProcess: (deps) => makeRepliesProcess(env, deps),
+  });
+}

@@ -1,0 +1,326 @@
+// The replies consumer's logic. Inbound messages become reply rows linked to the outbound message they
+// answer; registrations and statuses keep the outbound index this linking reads. New replies update the
+// contacts and may publish a suppression, an opt-out / opt-in and follow-up requests. Whatever was stored
+// before is read first, so a message seen again (retried, re-batched, replayed) changes nothing.
+import type { DeliveryStatus, InboundMessage, Registration } from '@wapipe/events';
+import type { ClickHouse } from '@wapipe/clickhouse';
+import type { Counter } from '@wapipe/observability';
+import type { JournalBatch, ProcessContext, SourcedEvent } from '@wapipe/pipeline';
+import { followUpCommands, optCommands, suppressionCommands } from './commands.ts';
+import type { FollowUpRequest } from './commands.ts';
+import { contactKey } from './contact-key.ts';
+import { mergeContacts } from './contacts.ts';
+import type { CompiledRule } from './follow-up-rules.ts';
+import { dependsOnCampaign } from './follow-up-rules.ts';
+import { decideFollowUps, RECENT_REPLIES, recentRepliesBefore } from './follow-ups.ts';
+import { linkReply } from './linking.ts';
+import { decideOptChanges, keywordCommand } from './opt-outs.ts';
+import type { KeywordConfig } from './opt-outs.ts';
+import { mergeOutbound, outboundKey } from './outbound-index.ts';
+import type { OutboundEntry } from './outbound-index.ts';
+import { at64, contextIdOf } from './reply.ts';
+import type { ReplyView } from './reply.ts';
+import {
+  loadContacts,
+  loadFollowUpIds,
+  loadOptStates,
+  loadOutboundByMessage,
+  loadOutboundForContacts,
+  loadRecentReplies,
+  loadRepliesLinkedTo,
+  loadStoredInbound,
+  loadSuppressions,
+  pairKey,
+} from './stored-state.ts';
+import type { StoredReply } from './stored-state.ts';
+import { countsAsReply, decideSuppressions, suppressionId } from './suppressions.ts';
+
+export interface RepliesConfig {
+  /** How far back a reply without a context id looks for the contact's last outbound message. */
+  linkWindowMs: number;
+  keywords: KeywordConfig;
+  rules: CompiledRule[];
+}
+
+export interface RepliesMetrics {
+  stored: Counter<string>;
+  repeats: Counter<string>;
+  suppressions: Counter<string>;
+  optChanges: Counter<'action'>;
+  followUps: Counter<'rule'>;
+}
+
+export interface RepliesProcessOptions {
+  ch: ClickHouse;
+  topics: { suppressions: string; optOuts: string; followUps: string };
+  config: RepliesConfig;
+  metrics?: RepliesMetrics;
+}
+
+type Sourced<T> = T & Pick<SourcedEvent, 'origin'>;
+type NewReply = ReplyView & { event: Sourced<InboundMessage> };
+
+const ms = (iso: string) => Date.parse(iso);
+const byTimeThenId = (a: { at: number; providerMessageId: string }, b: { at: number; providerMessageId: string }) =>
+  a.at - b.at || (a.providerMessageId < b.providerMessageId ? -1 : a.providerMessageId > b.providerMessageId ? 1 : 0);
+
+export function createRepliesProcess(options: RepliesProcessOptions) {
+  const { ch, topics, config, metrics } = options;
+  const window = config.linkWindowMs;
+
+  return async (events: SourcedEvent[], _context: ProcessContext): Promise<JournalBatch> => {
+    const inbound = events.filter((e): e is Sourced<InboundMessage> => e.kind === 'inbound');
+    const registrations = events.filter((e): e is Sourced<Registration> => e.kind === 'registration');
+    const statuses = events.filter((e): e is Sourced<DeliveryStatus> => e.kind === 'status');
+    if (inbound.length === 0 && registrations.length === 0 && statuses.length === 0) return { writes: [] };
+
+    // What the batch teaches about outbound messages, merged into the index before any reply is linked.
+    const contextKeys = inbound.flatMap((e) => {
+      const id = contextIdOf(e);
+      return id ? [{ sessionId: e.sessionId, providerMessageId: id }] : [];
+    });
+    const storedIndex = await loadOutboundByMessage(ch, [...registrations, ...statuses, ...contextKeys]);
+    const indexUpdates = mergeOutbound(storedIndex, registrations, statuses);
+    const known = new Map([...storedIndex, ...indexUpdates]);
+
+    const storedInbound = await loadStoredInbound(
+      ch,
+      inbound.map((e) => e.sessionId),
+      [...inbound.map((e) => e.providerMessageId), ...contextKeys.map((k) => k.providerMessageId)],
+    );
+    const fresh = inbound.filter((e) => !storedInbound.has(pairKey(e.sessionId, e.providerMessageId)));
+    const replies = await linkNewReplies(fresh, new Set([...storedInbound, ...inbound.map(inboundKey)]), known);
+
+    const contacts = uniqueContacts(replies);
+    const contactRows = mergeContacts(await loadContacts(ch, contacts), replies, pairKey);
+
+    const suppressions = await decideNewSuppressions(replies);
+    const optChanges = decideOptChanges(
+      replies.flatMap((reply) =>
+        reply.command ? [{ contactId: pairKey(reply.sessionId, reply.contact), at: reply.at, providerMessageId: reply.providerMessageId, command: reply.command, reply }] : [],
+      ),
+      await loadOptStates(ch, uniqueContacts(replies.filter((r) => r.command !== null))),
+    );
+
+    const followUps = [
+      ...decideFollowUps(replies, config.rules, 'reply'),
+      ...(await lateCampaignFollowUps(storedIndex, indexUpdates, known)),
+    ];
+    const requests = await withRecentReplies(followUps, replies);
+
+    const suppressionOut = suppressionCommands(suppressions);
+    const optOut = optCommands(optChanges);
+    const followUpOut = followUpCommands(requests);
+    metrics?.stored.inc(replies.length);
+    metrics?.repeats.inc(inbound.length - fresh.length);
+    metrics?.suppressions.inc(suppressions.length);
+    for (const change of optChanges) metrics?.optChanges.inc({ action: change.command.action });
+    for (const request of requests) metrics?.followUps.inc({ rule: request.rule.rule.name });
+
+    return {
+      writes: [
+        { table: 'replies_inbound', rows: replies.map(inboundRow) },
+        { table: 'replies_outbound_index', rows: [...indexUpdates.values()].map(indexRow) },
+        { table: 'replies_contacts', rows: contactRows.map(contactRow) },
+        { table: 'replies_suppressions', rows: suppressionOut.rows },
+        { table: 'replies_opt_outs', rows: optOut.rows },
+        { table: 'replies_follow_ups', rows: followUpOut.rows },
+      ],
+      effects: [
+        { topic: topics.suppressions, records: suppressionOut.records },
+        { topic: topics.optOuts, records: optOut.records },
+        { topic: topics.followUps, records: followUpOut.records },
+      ],
+    };
+  };
+
+  /** Links each new reply: its context id, else the contact's latest outbound within the window. */
+  async function linkNewReplies(
+    fresh: Sourced<InboundMessage>[],
+    inboundIds: Set<string>,
+    known: Map<string, OutboundEntry>,
+  ): Promise<NewReply[]> {
+    if (fresh.length === 0) return [];
+    const times = fresh.map((e) => ms(e.occurredAt));
+    const stored = await loadOutboundForContacts(
+      ch,
+      fresh.filter((e) => !contextIdOf(e)).map((e) => ({ sessionId: e.sessionId, contact: contactKey(e.from) })),
+      new Date(Math.min(...times) - window),
+      new Date(Math.max(...times)),
+    );
+    // Stored entries of each contact, overlaid with what this batch changed or added.
+    const byContact = new Map<string, Map<string, OutboundEntry>>();
+    const add = (entry: OutboundEntry) => {
+      const key = pairKey(entry.sessionId, entry.recipient);
+      const entries = byContact.get(key) ?? new Map<string, OutboundEntry>();
+      entries.set(entry.providerMessageId, entry);
+      byContact.set(key, entries);
+    };
+    for (const entries of stored.values()) entries.forEach(add);
+    // `known` holds the newest version of every entry the batch touched or looked up.
+    for (const entry of known.values()) add(entry);
+
+    return fresh
+      .map((event): NewReply => {
+        const contact = contactKey(event.from);
+        const at = ms(event.occurredAt);
+        const contextId = contextIdOf(event);
+        const candidates = byContact.get(pairKey(event.sessionId, contact)) ?? new Map<string, OutboundEntry>();
+        const link = linkReply(
+          { contextId, contextIsInbound: contextId !== null && inboundIds.has(pairKey(event.sessionId, contextId)), at },
+          [...candidates.values()],
+          window,
+        );
+        const outbound =
+          link.method === 'recent'
+            ? (candidates.get(link.providerMessageId) ?? null)
+            : link.method === 'context'
+              ? (known.get(outboundKey(event.sessionId, link.providerMessageId)) ?? null)
+              : null;
+        return {
+          event,
+          eventId: event.eventId,
+          sessionId: event.sessionId,
+          providerMessageId: event.providerMessageId,
+          from: event.from,
+          contact,
+          contactName: event.contactName,
+          type: event.type,
+          text: event.text,
+          payload: event.payload,
+          at,
+          link,
+          outbound,
+          command: keywordCommand(event, config.keywords),
+        };
+      })
+      .sort(byTimeThenId);
+  }
+
+  async function decideNewSuppressions(replies: NewReply[]) {
+    const candidates = replies
+      .filter(countsAsReply)
+      .map((reply) => ({ ...reply, outboundProviderMessageId: reply.link.providerMessageId }));
+    if (candidates.length === 0) return [];
+    const times = candidates.map((c) => c.at);
+    const stored = await loadSuppressions(
+      ch,
+      uniqueContacts(candidates),
+      candidates
+        .filter((c) => c.outboundProviderMessageId !== '')
+        .map((c) => suppressionId(c.sessionId, c.contact, c.outboundProviderMessageId, c.providerMessageId)),
+      new Date(Math.min(...times) - window),
+      new Date(Math.max(...times) + window),
+    );
+    return decideSuppressions(candidates, stored, window).map((c) => ({
+      id: c.id,
+      reply: c,
+      reason: c.command?.action === 'opt_out' ? ('opt_out' as const) : ('reply' as const),
+    }));
+  }
+
+  /** Campaign rules for stored replies whose outbound message's campaign this batch made known. */
+  async function lateCampaignFollowUps(
+    storedIndex: Map<string, OutboundEntry>,
+    indexUpdates: Map<string, OutboundEntry>,
+    known: Map<string, OutboundEntry>,
+  ) {
+    if (!config.rules.some(dependsOnCampaign)) return [];
+    const newlyKnown = [...indexUpdates.entries()]
+      .filter(([key, entry]) => entry.campaignId !== '' && (storedIndex.get(key)?.campaignId ?? '') === '')
+      .map(([, entry]) => entry);
+    const stored = await loadRepliesLinkedTo(ch, newlyKnown);
+    if (stored.length === 0) return [];
+    const views = stored.map((r) => storedView(r, known));
+    return decideFollowUps(views, config.rules, 'registration', {
+      onlyCampaignRules: true,
+      skipIds: await loadFollowUpIds(ch, views),
+    });
+  }
+
+  function storedView(r: StoredReply, known: Map<string, OutboundEntry>): ReplyView {
+    return {
+      ...r,
+      contact: contactKey(r.from),
+      outbound: known.get(outboundKey(r.sessionId, r.link.providerMessageId)) ?? null,
+      command: keywordCommand(r, config.keywords),
+    };
+  }
+
+  async function withRecentReplies(
+    decided: Omit<FollowUpRequest, 'recent'>[],
+    replies: NewReply[],
+  ): Promise<FollowUpRequest[]> {
+    if (decided.length === 0) return [];
+    const times = decided.map((d) => d.reply.at);
+    const stored = await loadRecentReplies(
+      ch,
+      decided.map((d) => ({ sessionId: d.reply.sessionId, from: d.reply.from })),
+      { from: new Date(Math.min(...times) - window), to: new Date(Math.max(...times)) },
+      RECENT_REPLIES + 1,
+    );
+    const pool = [...[...stored.values()].flat(), ...replies];
+    return decided.map((d) => ({ ...d, recent: recentRepliesBefore(d.reply, pool) }));
+  }
+}
+
+const inboundKey = (e: InboundMessage) => pairKey(e.sessionId, e.providerMessageId);
+
+function uniqueContacts(replies: readonly { sessionId: string; contact: string }[]) {
+  const seen = new Map<string, { sessionId: string; contact: string }>();
+  for (const r of replies) seen.set(pairKey(r.sessionId, r.contact), { sessionId: r.sessionId, contact: r.contact });
+  return [...seen.values()];
+}
+
+function inboundRow(reply: NewReply): Record<string, unknown> {
+  const e = reply.event;
+  return {
+    event_id: e.eventId,
+    session_id: e.sessionId,
+    provider: e.provider,
+    provider_message_id: e.providerMessageId,
+    from_id: e.from,
+    contact_name: e.contactName ?? '',
+    type: e.type,
+    text: e.text ?? '',
+    payload: e.payload ?? '',
+    reply_to_provider_message_id: e.replyToProviderMessageId ?? '',
+    reaction_to_provider_message_id: e.reactionToProviderMessageId ?? '',
+    forwarded: e.forwarded ? 1 : 0,
+    linked_provider_message_id: reply.link.providerMessageId,
+    link_method: reply.link.method,
+    occurred_at: at64(reply.at),
+    received_at: at64(ms(e.receivedAt)),
+    kafka_partition: e.origin.partition,
+    kafka_offset: Number(e.origin.offset),
+  };
+}
+
+function indexRow(entry: OutboundEntry): Record<string, unknown> {
+  const orNull = (v: number | null) => (v === null ? null : at64(v));
+  return {
+    session_id: entry.sessionId,
+    recipient: entry.recipient,
+    provider_message_id: entry.providerMessageId,
+    message_id: entry.messageId,
+    campaign_id: entry.campaignId,
+    sent_at: at64(entry.registeredSentAt ?? entry.firstStatusAt ?? entry.registeredAt ?? 0),
+    registered_sent_at: orNull(entry.registeredSentAt),
+    first_status_at: orNull(entry.firstStatusAt),
+    registered_at: orNull(entry.registeredAt),
+    version: entry.version,
+  };
+}
+
+function contactRow(c: ReturnType<typeof mergeContacts>[number]): Record<string, unknown> {
+  return {
+    session_id: c.sessionId,
+    wa_id: c.waId,
+    profile_name: c.profileName,
+    first_seen_at: at64(c.firstSeenAt),
+    last_seen_at: at64(c.lastSeenAt),
+    inbound_count: c.inboundCount,
+    last_provider_message_id: c.lastProviderMessageId,
+    version: c.version,
+  };
+}
