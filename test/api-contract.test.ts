@@ -2,6 +2,8 @@
 // Rows are inserted directly: the unit under test is the read side. (Stats, lists and injection have their
 // own files.)
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createApiApp, createApiMetrics } from '@wapipe/api';
+import { createRegistry, silentLogger } from '@wapipe/observability';
 import { chDateTime } from '@wapipe/pipeline';
 import { startApiTestApp } from './support/api-app.ts';
 import type { ApiTestApp } from './support/api-app.ts';
@@ -259,7 +261,7 @@ describe('API keys', () => {
   it('answers 401 on every /v1 route without a key, with a wrong key, or with another scheme', async () => {
     for (const path of routes) {
       for (const headers of [
-        {},
+        {} as Record<string, string>,
         { authorization: 'Bearer wrong' },
         { authorization: `Basic ${btoa('a:b')}` },
       ]) {
@@ -288,6 +290,27 @@ describe('API keys', () => {
       '/v1/sessions/{sessionId}/replies',
       '/v1/sessions/{sessionId}/stats',
     ]);
+  });
+});
+
+describe('metrics', () => {
+  it('count requests by route and status, never by id', async () => {
+    const registry = createRegistry();
+    const app = createApiApp({
+      ch: api.ch,
+      apiKeys: ['k'],
+      logger: silentLogger,
+      metrics: createApiMetrics(registry),
+    });
+    const auth = { headers: { authorization: 'Bearer k' } };
+    await app.request('/v1/messages/order-1', auth);
+    await app.request('/v1/messages/wamid.NOPE', auth);
+    await app.request('/v1/alerts');
+    const text = await registry.metrics();
+    expect(text).toContain('wapipe_api_requests_total{route="message",status="200"} 1');
+    expect(text).toContain('wapipe_api_requests_total{route="message",status="404"} 1');
+    expect(text).toContain('wapipe_api_requests_total{route="alerts",status="401"} 1');
+    expect(text).not.toContain('order-1');
   });
 });
 

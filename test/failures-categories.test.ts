@@ -73,8 +73,17 @@ describe('failures consumer: failure categories', () => {
     const service = await startFailuresUnderTest(brokers, db.options);
     try {
       const advice = await service.follow(service.topics.retryAdvice);
-      await service.produce(all);
+      // First once each, stored; then the repeats, which must be recognised against what is stored.
+      await service.produce(records);
+      await waitFor('the first deliveries committed', () => service.committed() >= records.length, {
+        timeoutMs: 60_000,
+      });
+      await service.produce(all.slice(records.length));
       await waitFor('every record committed', () => service.committed() >= all.length, { timeoutMs: 60_000 });
+      // Each of the 10 failures and the session state came again after they were stored.
+      expect(await metricValue(service.registry, 'wapipe_failures_repeats_total', {})).toBeGreaterThanOrEqual(
+        11,
+      );
 
       const Row = z.object({
         category: z.string(),

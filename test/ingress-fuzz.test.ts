@@ -33,25 +33,21 @@ afterAll(async () => {
 
 const jsonish = fc.oneof(
   fc.json(),
-  fc
-    .jsonValue()
-    .map((v) =>
-      JSON.stringify({
-        object: 'whatsapp_business_account',
-        entry: [{ id: '1', changes: [{ field: 'messages', value: v }] }],
-      }),
-    ),
-  fc
-    .jsonValue()
-    .map((v) =>
-      JSON.stringify({
-        id: 'evt_1',
-        type: 'message.status',
-        sessionId: 'c',
-        timestamp: '2026-01-01T00:00:00Z',
-        data: v,
-      }),
-    ),
+  fc.jsonValue().map((v) =>
+    JSON.stringify({
+      object: 'whatsapp_business_account',
+      entry: [{ id: '1', changes: [{ field: 'messages', value: v }] }],
+    }),
+  ),
+  fc.jsonValue().map((v) =>
+    JSON.stringify({
+      id: 'evt_1',
+      type: 'message.status',
+      sessionId: 'c',
+      timestamp: '2026-01-01T00:00:00Z',
+      data: v,
+    }),
+  ),
   fc.string(),
 );
 const headerValue = fc.string({ maxLength: 80 }).filter((s) => /^[\x20-\x7e]*$/.test(s));

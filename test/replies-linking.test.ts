@@ -173,6 +173,16 @@ describe('replies consumer: linking', () => {
       sentAt: new Date(T0).toISOString(),
       linkMethod: 'recent',
     });
+
+    // Alone in a later batch, a quote of an earlier stored message of the contact links the same way.
+    await rig.send([
+      webhookRecord(
+        s,
+        'meta',
+        metaBody([meta.text('wamid.in.b3', bea, T0 + 3 * HOUR, 'Still there?', 'wamid.in.b1')]),
+      ),
+    ]);
+    expect((await linkOf(s))['wamid.in.b3']).toEqual(['recent', 'wamid.out.2']);
   });
 
   it('keeps the link of a reply that arrives before its outbound registration', async () => {

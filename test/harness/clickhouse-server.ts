@@ -41,7 +41,8 @@ export async function startChdbServerProcess(options: ChdbServerProcessOptions):
     const current = child;
     if (current === undefined) return;
     child = undefined;
-    if (current.process.exitCode === null && current.process.signalCode === null) current.process.kill(signal);
+    if (current.process.exitCode === null && current.process.signalCode === null)
+      current.process.kill(signal);
     const timer =
       signal === 'SIGKILL' ? undefined : setTimeout(() => current.process.kill('SIGKILL'), 15_000);
     await current.exited;
@@ -55,7 +56,8 @@ export async function startChdbServerProcess(options: ChdbServerProcessOptions):
     stop: () => end('SIGTERM'),
     kill: () => end('SIGKILL'),
     async restart() {
-      if (child !== undefined) throw new Error('the ClickHouse server process is still running; stop() or kill() it first');
+      if (child !== undefined)
+        throw new Error('the ClickHouse server process is still running; stop() or kill() it first');
       running = await spawnServer(options, port);
       child = running;
     },

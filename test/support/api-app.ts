@@ -32,9 +32,9 @@ export async function startApiTestApp(options: { now?: Date; tables?: boolean } 
     logger: process.env['API_TEST_LOG'] ? createLogger({ level: 'info' }) : silentLogger,
     ...(now ? { now: () => now } : {}),
   });
-  const get = (path: string, o: { key?: string | null } = {}) => {
+  const get = async (path: string, o: { key?: string | null } = {}) => {
     const key = o.key === undefined ? API_KEY : o.key;
-    return app.request(path, { headers: key === null ? {} : { authorization: `Bearer ${key}` } });
+    return await app.request(path, { headers: key === null ? {} : { authorization: `Bearer ${key}` } });
   };
   return {
     ch: t.ch,

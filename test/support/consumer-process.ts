@@ -1,18 +1,36 @@
 // A consumer service in a process of its own, so a test can SIGKILL it mid-batch. Usage:
-//   tsx test/support/consumer-process.ts delivery   (settings from the environment, as in production)
+//   tsx test/support/consumer-process.ts <delivery|replies|failures>   (settings from the environment)
+// Prints "started" once it consumes.
+import { parseEnv } from '@wapipe/config';
 import { deliveryEnv, startDelivery } from '@wapipe/delivery';
+import { failuresEnv, startFailures } from '@wapipe/failures';
 import { createLogger, createRegistry } from '@wapipe/observability';
+import { repliesEnv, startReplies } from '@wapipe/replies';
 
-const service = process.argv[2];
 const logger = createLogger({ level: 'warn', write: (line) => process.stderr.write(line + '\n') });
-if (service !== 'delivery') {
-  logger.error('unknown service', { service });
-  process.exit(2);
+const context = { logger, registry: createRegistry() };
+const service = process.argv[2];
+
+async function start() {
+  switch (service) {
+    case 'delivery': {
+      const env = parseEnv(deliveryEnv);
+      return startDelivery({ ...env, KAFKA_BROKERS: env.KAFKA_BROKERS! }, context);
+    }
+    case 'replies': {
+      const env = parseEnv(repliesEnv);
+      return startReplies({ ...env, KAFKA_BROKERS: env.KAFKA_BROKERS! }, context);
+    }
+    case 'failures': {
+      const env = parseEnv(failuresEnv);
+      return startFailures({ ...env, KAFKA_BROKERS: env.KAFKA_BROKERS! }, context);
+    }
+    default:
+      logger.error('usage: consumer-process.ts <delivery|replies|failures>', { service });
+      process.exit(2);
+  }
 }
-const env = deliveryEnv.parse(process.env);
-const running = await startDelivery(
-  { ...env, KAFKA_BROKERS: env.KAFKA_BROKERS! },
-  { logger, registry: createRegistry() },
-);
+
+const running = await start();
 process.stdout.write('started\n');
 process.on('SIGTERM', () => void running.stop().then(() => process.exit(0)));

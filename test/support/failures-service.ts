@@ -17,7 +17,10 @@ import { uniqueName } from '../harness/kafka.ts';
 import { testConsumerEnv } from './delivery-consumer.ts';
 
 const logger = process.env['TEST_LOG_LEVEL']
-  ? createLogger({ level: process.env['TEST_LOG_LEVEL'] as 'debug' | 'info' | 'warn' | 'error', write: (l) => process.stderr.write(l + '\n') })
+  ? createLogger({
+      level: process.env['TEST_LOG_LEVEL'] as 'debug' | 'info' | 'warn' | 'error',
+      write: (l) => process.stderr.write(l + '\n'),
+    })
   : silentLogger;
 
 export interface FailuresUnderTest {
@@ -44,8 +47,15 @@ export async function startFailuresUnderTest(
   const prefix = uniqueName('failures');
   const topics = topicCatalog(prefix);
   const registry = createRegistry();
-  const parsed = parseEnv(failuresEnv, { ...testConsumerEnv(brokers, prefix, ch), CONSUMER_MAX_ATTEMPTS: '2', ...env });
-  const service = await startFailures({ ...parsed, KAFKA_BROKERS: parsed.KAFKA_BROKERS! }, { logger, registry });
+  const parsed = parseEnv(failuresEnv, {
+    ...testConsumerEnv(brokers, prefix, ch),
+    CONSUMER_MAX_ATTEMPTS: '2',
+    ...env,
+  });
+  const service = await startFailures(
+    { ...parsed, KAFKA_BROKERS: parsed.KAFKA_BROKERS! },
+    { logger, registry },
+  );
   const kafka = await connectKafka({ brokers, clientId: 'failures-test', logger: silentLogger });
   const producer = createCoalescingProducer(kafka);
   const followers: { stop(): Promise<void> }[] = [];
@@ -109,13 +119,24 @@ export function metaStatus(s: MetaStatusInput): Record<string, unknown> {
     timestamp: unix(s.at),
     recipient_id: s.recipient,
     ...(s.codes
-      ? { errors: s.codes.map((code) => ({ code, title: `error ${code}`, message: `error ${code}`, error_data: { details: `details of ${code}` } })) }
+      ? {
+          errors: s.codes.map((code) => ({
+            code,
+            title: `error ${code}`,
+            message: `error ${code}`,
+            error_data: { details: `details of ${code}` },
+          })),
+        }
       : {}),
   };
 }
 
 /** A Meta webhook body with one `messages` change holding these statuses, messages and errors. */
-export function metaBody(value: { statuses?: unknown[]; messages?: unknown[]; errors?: unknown[] }): Record<string, unknown> {
+export function metaBody(value: {
+  statuses?: unknown[];
+  messages?: unknown[];
+  errors?: unknown[];
+}): Record<string, unknown> {
   return {
     object: 'whatsapp_business_account',
     entry: [
@@ -142,7 +163,11 @@ export function chatsendEvent(sessionId: string, type: string, at: string, data:
 
 /** Same logical report, new delivery: ChatSend retries keep the timestamp and data. */
 export const sessionStatus = (sessionId: string, status: string, at: string, reason?: string) =>
-  rawRecord('chatsend', sessionId, chatsendEvent(sessionId, 'session.status', at, { status, ...(reason ? { reason } : {}) }));
+  rawRecord(
+    'chatsend',
+    sessionId,
+    chatsendEvent(sessionId, 'session.status', at, { status, ...(reason ? { reason } : {}) }),
+  );
 
 export const isoAt = (minute: number, second = 0) =>
   new Date(Date.UTC(2026, 10, 29, 10, minute, second)).toISOString();
@@ -151,7 +176,11 @@ export const isoAt = (minute: number, second = 0) =>
 
 const Count = z.object({ n: z.coerce.number() });
 
-export async function count(ch: ClickHouse, query: string, params: Record<string, unknown> = {}): Promise<number> {
+export async function count(
+  ch: ClickHouse,
+  query: string,
+  params: Record<string, unknown> = {},
+): Promise<number> {
   const [row] = await ch.query({ query, params, schema: Count });
   return row?.n ?? 0;
 }
@@ -177,15 +206,21 @@ export async function alertsOf(ch: ClickHouse, sessionId: string) {
   });
 }
 
-export const json = (r: ConsumedRecord) => JSON.parse(r.value?.toString('utf8') ?? 'null') as Record<string, unknown>;
+export const json = (r: ConsumedRecord) =>
+  JSON.parse(r.value?.toString('utf8') ?? 'null') as Record<string, unknown>;
 
 /** The value of one sample of a metric in the registry's exposition text, or undefined. */
-export async function metricValue(registry: Registry, name: string, labels: Record<string, string>): Promise<number | undefined> {
+export async function metricValue(
+  registry: Registry,
+  name: string,
+  labels: Record<string, string>,
+): Promise<number | undefined> {
   const text = await registry.metrics();
   const want = Object.entries(labels)
     .map(([k, v]) => `${k}="${v}"`)
     .join(',');
-  const line = text.split('\n').find((l) => l.startsWith(`${name}{${want}}`));
+  const prefix = want === '' ? `${name} ` : `${name}{${want}}`;
+  const line = text.split('\n').find((l) => l.startsWith(prefix));
   return line === undefined ? undefined : Number(line.split(' ').at(-1));
 }
 

@@ -4,8 +4,14 @@ import { z } from 'zod';
 import type { ClickHouse, ClickHouseOptions } from '@wapipe/clickhouse';
 import { parseEnv } from '@wapipe/config';
 import { connectKafka, createCoalescingProducer, followTopic, topicCatalog } from '@wapipe/kafka';
-import type { CoalescingProducer, KafkaConnection, ProducedRecord, TopicCatalog, TopicFollower } from '@wapipe/kafka';
-import { createRegistry, silentLogger } from '@wapipe/observability';
+import type {
+  CoalescingProducer,
+  KafkaConnection,
+  ProducedRecord,
+  TopicCatalog,
+  TopicFollower,
+} from '@wapipe/kafka';
+import { createLogger, createRegistry, silentLogger } from '@wapipe/observability';
 import type { RunningConsumer } from '@wapipe/pipeline';
 import { repliesEnv, startReplies } from '@wapipe/replies';
 import { uniqueName, waitFor } from '../harness/kafka.ts';
@@ -22,7 +28,13 @@ export function repliesTestEnv(
     TOPIC_PREFIX: prefix,
     TOPIC_PARTITIONS: '3',
     CLICKHOUSE_DATABASE: ch.database,
-    ...(ch.url ? { CLICKHOUSE_URL: ch.url, CLICKHOUSE_USER: ch.username ?? 'default', CLICKHOUSE_PASSWORD: ch.password ?? '' } : {}),
+    ...(ch.url
+      ? {
+          CLICKHOUSE_URL: ch.url,
+          CLICKHOUSE_USER: ch.username ?? 'default',
+          CLICKHOUSE_PASSWORD: ch.password ?? '',
+        }
+      : {}),
     ...(ch.dataPath ? { CHDB_PATH: ch.dataPath } : {}),
     LOG_LEVEL: 'warn',
     ...extra,
@@ -40,8 +52,8 @@ export interface RepliesRig {
   kafka: KafkaConnection;
   producer: CoalescingProducer;
   consumer: RunningConsumer;
-  /** Everything published so far, per output topic. */
-  out: { suppressions: Published[]; optOuts: Published[]; followUps: Published[] };
+  /** Everything published so far, per output topic, and what the consumer dead-lettered. */
+  out: { suppressions: Published[]; optOuts: Published[]; followUps: Published[]; deadLetters: unknown[] };
   /** Produces to the raw topic and waits until the consumer has committed everything produced so far. */
   send(records: ProducedRecord[]): Promise<void>;
   close(): Promise<void>;
@@ -58,13 +70,26 @@ export async function startRepliesRig(
   const kafka = await connectKafka({ brokers, clientId: 'replies-test', logger: silentLogger });
   await kafka.ensureTopics(topics.specs(3));
   const producer = createCoalescingProducer(kafka);
-  const out: RepliesRig['out'] = { suppressions: [], optOuts: [], followUps: [] };
+  const out: RepliesRig['out'] = { suppressions: [], optOuts: [], followUps: [], deadLetters: [] };
   const followers: TopicFollower[] = [];
   for (const name of ['suppressions', 'optOuts', 'followUps'] as const) {
-    followers.push(await followTopic(kafka, { topic: topics[name], onRecord: (r) => out[name].push(readPublished(r)) }));
+    followers.push(
+      await followTopic(kafka, { topic: topics[name], onRecord: (r) => out[name].push(readPublished(r)) }),
+    );
   }
+  followers.push(
+    await followTopic(kafka, {
+      topic: topics.deadLetter('replies'),
+      onRecord: (r) => out.deadLetters.push(r.headers),
+    }),
+  );
   const env = parseEnv(repliesEnv, repliesTestEnv(brokers, prefix, ch, settings));
-  const consumer = await startReplies({ ...env, KAFKA_BROKERS: env.KAFKA_BROKERS! }, { logger: silentLogger, registry: createRegistry() });
+  // REPLIES_TEST_LOG=1 shows the consumer's warnings and errors (silent otherwise).
+  const logger = process.env['REPLIES_TEST_LOG'] ? createLogger({ level: 'warn' }) : silentLogger;
+  const consumer = await startReplies(
+    { ...env, KAFKA_BROKERS: env.KAFKA_BROKERS! },
+    { logger, registry: createRegistry() },
+  );
   let produced = 0;
   return {
     topics,
@@ -75,7 +100,11 @@ export async function startRepliesRig(
     async send(records) {
       await producer.sendMany(topics.raw, records);
       produced += records.length;
-      await waitFor(`${produced} records committed`, () => consumer.consumer.committed() >= produced, { timeoutMs: 60_000 });
+      await waitFor(`${produced} records committed`, () => consumer.consumer.committed() >= produced, {
+        timeoutMs: 60_000,
+      });
+      // A batch the consumer could not process is dead-lettered and committed: that is a failure here.
+      if (out.deadLetters.length > 0) throw new Error(`dead-lettered: ${JSON.stringify(out.deadLetters[0])}`);
     },
     async close() {
       await consumer.stop();
@@ -102,9 +131,15 @@ export function waitForPublished(what: string, read: () => readonly unknown[], c
 export const ofSession = (list: readonly Published[], sessionId: string) =>
   list.filter((p) => p.value['sessionId'] === sessionId).map((p) => p.value);
 
-export const countOf = async (ch: ClickHouse, table: string, where = '1', params: Record<string, unknown> = {}) => {
+export const countOf = async (
+  ch: ClickHouse,
+  table: string,
+  where = '1',
+  params: Record<string, unknown> = {},
+  final = false,
+) => {
   const [row] = await ch.query({
-    query: `SELECT count() AS n FROM ${ch.table(table)} WHERE ${where}`,
+    query: `SELECT count() AS n FROM ${ch.table(table)}${final ? ' FINAL' : ''} WHERE ${where}`,
     params,
     schema: z.object({ n: z.coerce.number() }),
   });

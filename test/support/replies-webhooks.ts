@@ -13,7 +13,14 @@ const unix = (ms: number) => String(Math.floor(ms / 1000));
 
 export type MetaMessage = Record<string, unknown> & { id: string; from: string };
 
-const message = (id: string, from: string, at: number, type: string, content: object, context?: string): MetaMessage => ({
+const message = (
+  id: string,
+  from: string,
+  at: number,
+  type: string,
+  content: object,
+  context?: string,
+): MetaMessage => ({
   from,
   id,
   timestamp: unix(at),
@@ -27,33 +34,68 @@ export const meta = {
   text: (id: string, from: string, at: number, body: string, context?: string) =>
     message(id, from, at, 'text', { text: { body } }, context),
   image: (id: string, from: string, at: number, caption?: string) =>
-    message(id, from, at, 'image', { image: { id: `media.${id}`, mime_type: 'image/jpeg', sha256: 'c2hh', ...(caption ? { caption } : {}) } }),
+    message(id, from, at, 'image', {
+      image: { id: `media.${id}`, mime_type: 'image/jpeg', sha256: 'c2hh', ...(caption ? { caption } : {}) },
+    }),
   video: (id: string, from: string, at: number, caption: string) =>
     message(id, from, at, 'video', { video: { id: `media.${id}`, mime_type: 'video/mp4', caption } }),
   audio: (id: string, from: string, at: number) =>
-    message(id, from, at, 'audio', { audio: { id: `media.${id}`, mime_type: 'audio/ogg; codecs=opus', voice: true } }),
+    message(id, from, at, 'audio', {
+      audio: { id: `media.${id}`, mime_type: 'audio/ogg; codecs=opus', voice: true },
+    }),
   document: (id: string, from: string, at: number, filename: string) =>
-    message(id, from, at, 'document', { document: { id: `media.${id}`, mime_type: 'application/pdf', filename } }),
+    message(id, from, at, 'document', {
+      document: { id: `media.${id}`, mime_type: 'application/pdf', filename },
+    }),
   sticker: (id: string, from: string, at: number) =>
-    message(id, from, at, 'sticker', { sticker: { id: `media.${id}`, mime_type: 'image/webp', animated: false } }),
+    message(id, from, at, 'sticker', {
+      sticker: { id: `media.${id}`, mime_type: 'image/webp', animated: false },
+    }),
   location: (id: string, from: string, at: number, name: string, address: string) =>
     message(id, from, at, 'location', { location: { latitude: 38.7, longitude: -9.14, name, address } }),
   contacts: (id: string, from: string, at: number, formattedName: string) =>
-    message(id, from, at, 'contacts', { contacts: [{ name: { formatted_name: formattedName }, phones: [{ phone: '+1 555 0100' }] }] }),
+    message(id, from, at, 'contacts', {
+      contacts: [{ name: { formatted_name: formattedName }, phones: [{ phone: '+1 555 0100' }] }],
+    }),
   button: (id: string, from: string, at: number, text: string, payload: string, context?: string) =>
     message(id, from, at, 'button', { button: { text, payload } }, context),
   buttonReply: (id: string, from: string, at: number, replyId: string, title: string, context?: string) =>
-    message(id, from, at, 'interactive', { interactive: { type: 'button_reply', button_reply: { id: replyId, title } } }, context),
+    message(
+      id,
+      from,
+      at,
+      'interactive',
+      { interactive: { type: 'button_reply', button_reply: { id: replyId, title } } },
+      context,
+    ),
   listReply: (id: string, from: string, at: number, replyId: string, title: string, context?: string) =>
-    message(id, from, at, 'interactive', { interactive: { type: 'list_reply', list_reply: { id: replyId, title, description: 'd' } } }, context),
+    message(
+      id,
+      from,
+      at,
+      'interactive',
+      { interactive: { type: 'list_reply', list_reply: { id: replyId, title, description: 'd' } } },
+      context,
+    ),
   reaction: (id: string, from: string, at: number, target: string, emoji: string) =>
     message(id, from, at, 'reaction', { reaction: { message_id: target, emoji } }),
   order: (id: string, from: string, at: number, text: string) =>
-    message(id, from, at, 'order', { order: { catalog_id: 'cat1', text, product_items: [{ product_retailer_id: 'sku1', quantity: 2, item_price: 9.5, currency: 'EUR' }] } }),
+    message(id, from, at, 'order', {
+      order: {
+        catalog_id: 'cat1',
+        text,
+        product_items: [{ product_retailer_id: 'sku1', quantity: 2, item_price: 9.5, currency: 'EUR' }],
+      },
+    }),
   system: (id: string, from: string, at: number) =>
-    message(id, from, at, 'system', { system: { body: `User ${from} changed number`, type: 'user_changed_number', wa_id: '15550009999' } }),
+    message(id, from, at, 'system', {
+      system: { body: `User ${from} changed number`, type: 'user_changed_number', wa_id: '15550009999' },
+    }),
   unsupported: (id: string, from: string, at: number) =>
-    message(id, from, at, 'unsupported', { unsupported: { type: 'edit' }, errors: [{ code: 131051, title: 'Message type unknown' }] }),
+    message(id, from, at, 'unsupported', {
+      unsupported: { type: 'edit' },
+      errors: [{ code: 131051, title: 'Message type unknown' }],
+    }),
 };
 
 /**
@@ -88,7 +130,9 @@ export function metaBody(messages: MetaMessage[], names: Record<string, string> 
 }
 
 /** A Meta webhook body carrying statuses of outbound messages. */
-export function metaStatusBody(statuses: { id: string; recipient: string; status: string; at: number }[]): string {
+export function metaStatusBody(
+  statuses: { id: string; recipient: string; status: string; at: number }[],
+): string {
   return JSON.stringify({
     object: 'whatsapp_business_account',
     entry: [
@@ -100,7 +144,12 @@ export function metaStatusBody(statuses: { id: string; recipient: string; status
             value: {
               messaging_product: 'whatsapp',
               metadata: { display_phone_number: BUSINESS, phone_number_id: '106540352242922' },
-              statuses: statuses.map((s) => ({ id: s.id, status: s.status, timestamp: unix(s.at), recipient_id: s.recipient })),
+              statuses: statuses.map((s) => ({
+                id: s.id,
+                status: s.status,
+                timestamp: unix(s.at),
+                recipient_id: s.recipient,
+              })),
             },
           },
         ],
@@ -113,9 +162,23 @@ export function metaStatusBody(statuses: { id: string; recipient: string; status
 export function chatsendReceived(
   sessionId: string,
   at: number,
-  data: { messageId: string; from: string; type: string; text?: string; caption?: string; replyTo?: string; contactName?: string },
+  data: {
+    messageId: string;
+    from: string;
+    type: string;
+    text?: string;
+    caption?: string;
+    replyTo?: string;
+    contactName?: string;
+  },
 ): string {
-  return JSON.stringify({ id: `evt_${randomUUID()}`, type: 'message.received', sessionId, timestamp: new Date(at).toISOString(), data });
+  return JSON.stringify({
+    id: `evt_${randomUUID()}`,
+    type: 'message.received',
+    sessionId,
+    timestamp: new Date(at).toISOString(),
+    data,
+  });
 }
 
 export interface RegistrationSpec {
@@ -127,7 +190,11 @@ export interface RegistrationSpec {
 }
 
 /** The raw record of a webhook body for one session. */
-export function webhookRecord(sessionId: string, provider: 'meta' | 'chatsend', body: string): ProducedRecord {
+export function webhookRecord(
+  sessionId: string,
+  provider: 'meta' | 'chatsend',
+  body: string,
+): ProducedRecord {
   return {
     key: sessionId,
     value: body,

@@ -18,6 +18,8 @@ export interface TopicSpec {
 const LARGE_RECORDS = { 'max.message.bytes': String(8 * 1024 * 1024) };
 
 export interface TopicCatalog {
+  /** The TOPIC_PREFIX the names were built from. */
+  prefix: string;
   /** Raw webhook requests and outbound registrations, exact bytes, metadata in headers (raw.v1). */
   raw: string;
   /** Session configuration, compacted, latest value per session wins. */
@@ -29,13 +31,13 @@ export interface TopicCatalog {
   retryAdvice: string;
   alerts: string;
   deadLetter(consumer: ConsumerName): string;
-  redrive(consumer: ConsumerName): string;
   specs(partitions: number): TopicSpec[];
 }
 
 export function topicCatalog(prefix: string): TopicCatalog {
   const name = (suffix: string) => (prefix ? `${prefix}.${suffix}` : suffix);
   const catalog: TopicCatalog = {
+    prefix,
     raw: name('raw.v1'),
     sessions: name('sessions.v1'),
     statusTransitions: name('status-transitions.v1'),
@@ -45,7 +47,6 @@ export function topicCatalog(prefix: string): TopicCatalog {
     retryAdvice: name('retry-advice.v1'),
     alerts: name('alerts.v1'),
     deadLetter: (consumer) => name(`dlq.${consumer}.v1`),
-    redrive: (consumer) => name(`redrive.${consumer}.v1`),
     specs: (partitions) => [
       {
         name: catalog.raw,
@@ -67,22 +68,14 @@ export function topicCatalog(prefix: string): TopicCatalog {
       { name: catalog.followUps, key: 'sessionId', value: 'follow-up request JSON', partitions },
       { name: catalog.retryAdvice, key: 'sessionId', value: 'retry advice JSON', partitions },
       { name: catalog.alerts, key: 'sessionId', value: 'alert JSON', partitions },
-      ...consumerNames.flatMap((c) => [
-        {
-          name: catalog.deadLetter(c),
-          key: 'original key',
-          value: 'original value (dlq headers)',
-          partitions: 1,
-          config: LARGE_RECORDS,
-        },
-        {
-          name: catalog.redrive(c),
-          key: 'original key',
-          value: 'original value',
-          partitions: 1,
-          config: LARGE_RECORDS,
-        },
-      ]),
+      // Redrive copies a dead letter back into the raw topic, marked for its consumer (wapipe-redrive-for).
+      ...consumerNames.map((c) => ({
+        name: catalog.deadLetter(c),
+        key: 'original key',
+        value: 'original value (dlq headers)',
+        partitions: 1,
+        config: LARGE_RECORDS,
+      })),
     ],
   };
   return catalog;

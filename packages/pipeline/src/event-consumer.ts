@@ -17,6 +17,9 @@ import type { Logger, Registry } from '@wapipe/observability';
 import { createJournal } from './journal.ts';
 import type { Journal, JournalBatch } from './journal.ts';
 
+/** Header of a redriven record: the one consumer that should process it again. */
+export const REDRIVE_HEADER = 'wapipe-redrive-for';
+
 export interface ProcessContext {
   /** Records of this batch, for lag and provenance (partition/offset) columns. */
   records: ConsumedRecord[];
@@ -59,13 +62,32 @@ export function createEventConsumer(options: EventConsumerOptions): EventConsume
     publish: (topic, records) => options.producer.sendMany(topic, records),
   });
   // After a failed commit the journal may hold a batch that was not applied; apply it before new work.
+  // A batch that cannot be applied (a target table gone, say) stops the consumer like an outage: it holds
+  // its records until an operator fixes the cause, rather than dead-lettering everything behind it.
   let mustRecover = true;
+  const recoverIfNeeded = async (): Promise<boolean> => {
+    if (!mustRecover) return true;
+    try {
+      await journal.recover();
+      mustRecover = false;
+      return true;
+    } catch (error) {
+      log.error('a journaled batch cannot be applied; holding until it can', {
+        error: (error as Error).message,
+      });
+      return false;
+    }
+  };
 
   const handle = async (records: ConsumedRecord[]) => {
+    const t0 = performance.now();
     const refused: RefusedRecord[] = [];
     const seen = new Set<string>();
     const events: SourcedEvent[] = [];
     for (const record of records) {
+      // A redriven dead letter travels in the raw topic (so its session keeps one owner) but is for one consumer.
+      const redriveFor = record.headers[REDRIVE_HEADER];
+      if (redriveFor !== undefined && redriveFor !== name) continue;
       let normalized: ReturnType<typeof normalizeRecord>;
       try {
         normalized = normalizeRecord(readRawRecord({ headers: record.headers, value: record.value }));
@@ -104,8 +126,18 @@ export function createEventConsumer(options: EventConsumerOptions): EventConsume
         await journal.recover();
         mustRecover = false;
       }
+      const t1 = performance.now();
       const batch = await options.process(events, { records, logger: log });
+      const t2 = performance.now();
       await journal.commit(batch);
+      log.debug('batch stored', {
+        records: records.length,
+        events: events.length,
+        rows: batch.writes.reduce((n, w) => n + w.rows.length, 0),
+        normalizeMs: Math.round(t1 - t0),
+        processMs: Math.round(t2 - t1),
+        commitMs: Math.round(performance.now() - t2),
+      });
     } catch (error) {
       mustRecover = true;
       throw error;
@@ -116,11 +148,11 @@ export function createEventConsumer(options: EventConsumerOptions): EventConsume
   const consumer: BatchConsumer = createBatchConsumer(options.kafka, {
     name,
     groupId: options.groupId,
-    topics: [options.topics.raw, options.topics.redrive(name)],
+    topics: [options.topics.raw],
     deadLetterTopic: options.topics.deadLetter(name),
     producer: options.producer,
     handle,
-    isHealthy: () => ch.ping(),
+    isHealthy: async () => (await ch.ping()) && (await recoverIfNeeded()),
     ...(options.maxAttempts === undefined ? {} : { maxAttempts: options.maxAttempts }),
     ...(options.sessionTimeoutMs === undefined ? {} : { sessionTimeoutMs: options.sessionTimeoutMs }),
     ...(options.fetch === undefined ? {} : { fetch: options.fetch }),

@@ -7,7 +7,7 @@ export type {
   TableWrite,
   TopicEffect,
 } from './journal.ts';
-export { createEventConsumer } from './event-consumer.ts';
+export { REDRIVE_HEADER, createEventConsumer } from './event-consumer.ts';
 export type { EventConsumer, EventConsumerOptions, ProcessContext, SourcedEvent } from './event-consumer.ts';
 export { chDateTime } from './datetime.ts';
 export { consumerEnv, startConsumerService } from './consumer-service.ts';

@@ -91,11 +91,17 @@ export function createJournal(options: JournalOptions): Journal {
   const apply = async (batchId: string, writes: TableWrite[], effects: TopicEffect[]) => {
     for (const write of writes) {
       if (write.rows.length === 0) continue;
+      const started = performance.now();
       await ch.insert({
         table: write.table,
         rows: write.rows,
         dedupToken: `${batchId}.${write.table}`,
         dedupDependentViews: true,
+      });
+      log.debug('applied', {
+        table: write.table,
+        rows: write.rows.length,
+        ms: Math.round(performance.now() - started),
       });
     }
     for (const effect of effects) {
@@ -132,27 +138,39 @@ export function createJournal(options: JournalOptions): Journal {
 
     async commit(batch) {
       const effects = batch.effects ?? [];
-      const rows: { target: string; row: string }[] = [];
-      for (const w of batch.writes)
-        for (const r of w.rows) rows.push({ target: `table:${w.table}`, row: JSON.stringify(r) });
-      for (const e of effects)
-        for (const r of e.records) rows.push({ target: `topic:${e.topic}`, row: JSON.stringify(r) });
-      if (rows.length === 0) return null;
+      // One journal row per target: its rows as JSON lines (a table) or a JSON array (a topic). Few, large
+      // rows keep the journal insert cheap; they are enough to re-apply the batch exactly.
+      const entries: { target: string; body: string }[] = [];
+      for (const w of batch.writes) {
+        if (w.rows.length > 0)
+          entries.push({ target: `table:${w.table}`, body: w.rows.map((r) => JSON.stringify(r)).join('\n') });
+      }
+      for (const e of effects) {
+        if (e.records.length > 0)
+          entries.push({ target: `topic:${e.topic}`, body: JSON.stringify(e.records) });
+      }
+      if (entries.length === 0) return null;
 
       const hash = createHash('sha256');
-      for (const r of rows) hash.update(r.target).update('\u0000').update(r.row).update('\u0001');
+      for (const e of entries) hash.update(e.target).update('\u0000').update(e.body).update('\u0001');
       const batchId = hash.digest('hex').slice(0, 32);
       const journaledAt = chDateTime(new Date());
+      const started = performance.now();
       await ch.insert({
         table: journalTable,
-        rows: rows.map((r, seq) => ({
+        rows: entries.map((e, seq) => ({
           batch_id: batchId,
           seq,
-          target: r.target,
-          row: r.row,
+          target: e.target,
+          row: e.body,
           journaled_at: journaledAt,
         })),
         dedupToken: `${batchId}.journal`,
+      });
+      log.debug('journaled', {
+        targets: entries.length,
+        bytes: entries.reduce((n, e) => n + e.body.length, 0),
+        ms: Math.round(performance.now() - started),
       });
       await apply(batchId, batch.writes, effects);
       return batchId;
@@ -160,26 +178,23 @@ export function createJournal(options: JournalOptions): Journal {
   };
 }
 
-function splitTargets(rows: { target: string; row: string }[]): {
+function splitTargets(entries: { target: string; row: string }[]): {
   writes: TableWrite[];
   effects: TopicEffect[];
 } {
-  const writes = new Map<string, Record<string, unknown>[]>();
-  const effects = new Map<string, EffectRecord[]>();
-  for (const { target, row } of rows) {
-    const [kind, name] = [target.slice(0, target.indexOf(':')), target.slice(target.indexOf(':') + 1)];
+  const writes: TableWrite[] = [];
+  const effects: TopicEffect[] = [];
+  for (const { target, row } of entries) {
+    const colon = target.indexOf(':');
+    const [kind, name] = [target.slice(0, colon), target.slice(colon + 1)];
     if (kind === 'table') {
-      const list = writes.get(name) ?? [];
-      list.push(JSON.parse(row) as Record<string, unknown>);
-      writes.set(name, list);
+      writes.push({
+        table: name,
+        rows: row.split('\n').map((line) => JSON.parse(line) as Record<string, unknown>),
+      });
     } else {
-      const list = effects.get(name) ?? [];
-      list.push(JSON.parse(row) as EffectRecord);
-      effects.set(name, list);
+      effects.push({ topic: name, records: JSON.parse(row) as EffectRecord[] });
     }
   }
-  return {
-    writes: [...writes].map(([table, r]) => ({ table, rows: r })),
-    effects: [...effects].map(([topic, records]) => ({ topic, records })),
-  };
+  return { writes, effects };
 }

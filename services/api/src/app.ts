@@ -51,13 +51,15 @@ export function createApiApp(deps: ApiDeps): Hono {
   const routes = apiRoutes(deps.ch, deps.now ?? (() => new Date()));
   const document = openApiDocument(routes, { title: 'wapipe read API', version: API_VERSION });
 
-  // One wide line per request: successes at debug, refusals at info, failures at warn.
+  // One wide line per request: successes at debug, refusals at info, failures at warn. Only this app's
+  // routes: mounted beside the ingress (all-in-one), the ingress's requests are the ingress's to count.
   app.use('*', async (c, next) => {
+    const route = routeLabel(c.req.path);
+    if (route === 'other') return next();
     const started = performance.now();
     try {
       await next();
     } finally {
-      const route = routeLabel(c.req.path);
       const seconds = (performance.now() - started) / 1000;
       const status = c.res.status;
       deps.metrics?.requests.inc({ route, status: String(status) });

@@ -40,7 +40,8 @@ describe('the OpenAPI document', () => {
 
   it('documents the 404 of a message that nothing knows, and the 400 of every parameter', () => {
     expect(Object.keys(operation('/v1/messages/{id}').responses)).toContain('404');
-    for (const route of routes) expect(Object.keys(operation(route.path).responses), route.path).toContain('400');
+    for (const route of routes)
+      expect(Object.keys(operation(route.path).responses), route.path).toContain('400');
   });
 
   it('is plain JSON', () => {

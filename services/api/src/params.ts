@@ -6,7 +6,8 @@ import { HttpError } from '@wapipe/http';
 /** Instants outside these bounds are refused: they fit every DateTime column and every sane question. */
 const EARLIEST = Date.UTC(1970, 0, 1);
 const LATEST = Date.UTC(2100, 0, 1);
-const ISO_INSTANT = /^(\d{4})-(\d{2})-(\d{2})T([01]\d|2[0-3]):[0-5]\d(:[0-5]\d(\.\d{1,9})?)?(Z|[+-]\d{2}:[0-5]\d)$/;
+const ISO_INSTANT =
+  /^(\d{4})-(\d{2})-(\d{2})T([01]\d|2[0-3]):[0-5]\d(:[0-5]\d(\.\d{1,9})?)?(Z|[+-]\d{2}:[0-5]\d)$/;
 
 /** Milliseconds of an ISO-8601 instant, or NaN; a day that does not exist (02-30) is NaN, not March. */
 function parseInstant(value: string): number {

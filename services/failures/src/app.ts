@@ -65,7 +65,12 @@ export async function startFailures(
   });
   const logger = context.logger.child({ service: 'failures' });
   const topics = topicCatalog(env.TOPIC_PREFIX);
-  const unregister = registerStateGauges(context.registry, { ch: running.ch, kafka: running.kafka, topics, logger });
+  const unregister = registerStateGauges(context.registry, {
+    ch: running.ch,
+    kafka: running.kafka,
+    topics,
+    logger,
+  });
 
   const notifier =
     env.ALERT_WEBHOOK_URL && producer

@@ -11,13 +11,21 @@ import { failuresEnv, startFailures } from './app.ts';
 const env = loadEnvOrExit(failuresEnv);
 const logger = createLogger({ level: env.LOG_LEVEL, base: { service: 'failures' } });
 if (!env.KAFKA_BROKERS) {
-  logger.error('KAFKA_BROKERS is required when failures runs alone (npm start runs everything with a local broker)');
+  logger.error(
+    'KAFKA_BROKERS is required when failures runs alone (npm start runs everything with a local broker)',
+  );
   process.exit(2);
 }
 const registry = createRegistry({ defaultMetrics: true });
 const running = await startFailures({ ...env, KAFKA_BROKERS: env.KAFKA_BROKERS }, { logger, registry });
 const app = new Hono();
-app.route('/', healthRoutes({ registry, checks: { kafka: () => running.kafka.isReachable(), clickhouse: () => running.ch.ping() } }));
+app.route(
+  '/',
+  healthRoutes({
+    registry,
+    checks: { kafka: () => running.kafka.isReachable(), clickhouse: () => running.ch.ping() },
+  }),
+);
 const server = serve({ fetch: app.fetch, port: env.PORT, hostname: '0.0.0.0' });
 
 let stopping = false;

@@ -52,9 +52,11 @@ const STATE_GAUGES = ['wapipe_failures_stored', 'wapipe_failures_open_alerts', '
 export function registerStateGauges(
   registry: Registry,
   sources: { ch: ClickHouse; kafka: KafkaConnection; topics: TopicCatalog; logger: Logger },
-  refreshMs = 5_000,
+  refreshMs = 2_000,
 ): () => void {
   const { ch, kafka, topics, logger } = sources;
+  // A previous start on the same registry left gauges bound to closed connections: replace them.
+  for (const name of STATE_GAUGES) registry.removeSingleMetric(name);
   let cached: { at: number; value: Promise<Snapshot | null> } | undefined;
 
   const read = async (): Promise<Snapshot | null> => {

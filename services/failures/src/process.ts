@@ -8,11 +8,11 @@ import type { Counter } from '@wapipe/observability';
 import type { JournalBatch, ProcessContext, SourcedEvent } from '@wapipe/pipeline';
 import { AlertBook, alertRecord, alertRow } from './alerts/alert-book.ts';
 import { affectedWindowEnds, applyFailureRate, epochMinute, windowCounts } from './alerts/failure-rate.ts';
-import type { NewMark, RateSettings } from './alerts/failure-rate.ts';
+import type { NewMark, RateSettings, StoredMark } from './alerts/failure-rate.ts';
 import { applyRecipientFailures } from './alerts/recipient-alerts.ts';
 import type { RecipientFailure, RecipientSettings } from './alerts/recipient-alerts.ts';
 import { applyAccountSignals, applySessionStates } from './alerts/session-alerts.ts';
-import type { AccountSignal } from './alerts/session-alerts.ts';
+import type { AccountSignal, StateCursor } from './alerts/session-alerts.ts';
 import { retryAdviceFor, retryAdviceRecord } from './retry-advice.ts';
 import { failureRow, markRow, sessionStateRow } from './rows.ts';
 import {
@@ -64,7 +64,8 @@ export function createFailuresProcess(options: FailuresProcessOptions) {
     const failures = events.filter((e): e is Sourced<Failure> => e.kind === 'failure');
     const states = events.filter((e): e is Sourced<SessionState> => e.kind === 'session');
     const statuses = events.filter(
-      (e): e is Sourced<DeliveryStatus> => e.kind === 'status' && (e.status === 'sent' || e.status === 'failed'),
+      (e): e is Sourced<DeliveryStatus> =>
+        e.kind === 'status' && (e.status === 'sent' || e.status === 'failed'),
     );
     if (failures.length === 0 && states.length === 0 && statuses.length === 0) return { writes: [] };
 
@@ -77,8 +78,12 @@ export function createFailuresProcess(options: FailuresProcessOptions) {
     const newFailures = failures.filter((f) => !knownFailures.has(f.eventId));
     const storedStates =
       states.length === 0
-        ? { ids: new Set<string>(), latest: new Map() }
-        : await storedSessionStates(ch, unique(states.map((s) => s.sessionId)), states.map((s) => s.eventId));
+        ? { ids: new Set<string>(), latest: new Map<string, StateCursor>() }
+        : await storedSessionStates(
+            ch,
+            unique(states.map((s) => s.sessionId)),
+            states.map((s) => s.eventId),
+          );
     const newStates = states.filter((s) => !storedStates.ids.has(s.eventId));
     const { newMarks, storedMarksBySession } = await firstSeenMarks(ch, statuses);
     options.metrics?.repeats.inc(failures.length - newFailures.length + states.length - newStates.length);
@@ -86,11 +91,24 @@ export function createFailuresProcess(options: FailuresProcessOptions) {
     // 2. Alerts, against the latest stored alert of each session × kind.
     const failuresBySession = groupBy(newFailures, (f) => f.sessionId);
     const statesBySession = groupBy(newStates, (s) => s.sessionId);
-    const alertSessions = unique([...failuresBySession.keys(), ...statesBySession.keys(), ...newMarks.keys()]).sort();
+    const alertSessions = unique([
+      ...failuresBySession.keys(),
+      ...statesBySession.keys(),
+      ...newMarks.keys(),
+    ]).sort();
     const book = new AlertBook(await latestAlerts(ch, alertSessions));
     for (const sessionId of alertSessions) {
-      applySessionStates(book, sessionId, storedStates.latest.get(sessionId), statesBySession.get(sessionId) ?? []);
-      applyAccountSignals(book, sessionId, accountSignals(failuresBySession.get(sessionId) ?? [], newMarks.get(sessionId) ?? [], settings));
+      applySessionStates(
+        book,
+        sessionId,
+        storedStates.latest.get(sessionId),
+        statesBySession.get(sessionId) ?? [],
+      );
+      applyAccountSignals(
+        book,
+        sessionId,
+        accountSignals(failuresBySession.get(sessionId) ?? [], newMarks.get(sessionId) ?? [], settings),
+      );
     }
     await applyRates(ch, book, newMarks, storedMarksBySession, settings.rate);
     await applyRecipients(ch, book, alertSessions, failuresBySession, events, settings.recipient);
@@ -108,7 +126,9 @@ export function createFailuresProcess(options: FailuresProcessOptions) {
       effects: [
         {
           topic: options.topics.retryAdvice,
-          records: newFailures.map((f) => retryAdviceRecord(retryAdviceFor(f, { backoffSeconds: settings.backoffSeconds }))),
+          records: newFailures.map((f) =>
+            retryAdviceRecord(retryAdviceFor(f, { backoffSeconds: settings.backoffSeconds })),
+          ),
         },
         { topic: options.topics.alerts, records: book.changes.map(alertRecord) },
       ],
@@ -116,12 +136,13 @@ export function createFailuresProcess(options: FailuresProcessOptions) {
   };
 }
 
-const markKey = (minute: number, pmid: string, failed: boolean) => `${minute}\u0000${pmid}\u0000${failed ? 1 : 0}`;
+const markKey = (minute: number, pmid: string, failed: boolean) =>
+  `${minute}\u0000${pmid}\u0000${failed ? 1 : 0}`;
 
 /** The batch's `sent`/`failed` statuses as window marks, keeping only those not stored before. */
 async function firstSeenMarks(ch: ClickHouse, statuses: DeliveryStatus[]) {
   const newMarks = new Map<string, NewMark[]>();
-  if (statuses.length === 0) return { newMarks, storedMarksBySession: new Map<string, never[]>() };
+  if (statuses.length === 0) return { newMarks, storedMarksBySession: new Map<string, StoredMark[]>() };
   const storedMarksBySession = await storedMarks(
     ch,
     unique(statuses.map((s) => s.sessionId)),
@@ -161,9 +182,9 @@ function accountSignals(failures: Failure[], marks: NewMark[], settings: Failure
       providerMessageId: f.providerMessageId,
     });
   }
-  if (signals.length === 0 && marks.length === 0) return signals;
   for (const m of marks) {
-    if (!m.failed) signals.push({ type: 'sent', occurredAt: m.occurredAt, providerMessageId: m.providerMessageId });
+    if (!m.failed)
+      signals.push({ type: 'sent', occurredAt: m.occurredAt, providerMessageId: m.providerMessageId });
   }
   return signals;
 }
@@ -172,12 +193,18 @@ async function applyRates(
   ch: ClickHouse,
   book: AlertBook,
   newMarks: Map<string, NewMark[]>,
-  storedMarksBySession: Map<string, { minute: number; providerMessageId: string; failed: boolean }[]>,
+  storedMarksBySession: Map<string, StoredMark[]>,
   settings: RateSettings,
 ): Promise<void> {
   if (newMarks.size === 0) return;
   const endsBySession = new Map(
-    [...newMarks].map(([sessionId, marks]) => [sessionId, affectedWindowEnds(marks.map((m) => m.minute), settings.windowMinutes)]),
+    [...newMarks].map(([sessionId, marks]) => [
+      sessionId,
+      affectedWindowEnds(
+        marks.map((m) => m.minute),
+        settings.windowMinutes,
+      ),
+    ]),
   );
   const stored = await storedWindowCounts(
     ch,
@@ -216,7 +243,9 @@ async function applyRecipients(
   for (const sessionId of sessions) {
     const mine = (failuresBySession.get(sessionId) ?? []).filter(countsForRecipient);
     const listed = book.openOf(sessionId, 'recipient_non_delivery')?.detail['recipients'];
-    const listedRecipients = Array.isArray(listed) ? listed.filter((r): r is string => typeof r === 'string') : [];
+    const listedRecipients = Array.isArray(listed)
+      ? listed.filter((r): r is string => typeof r === 'string')
+      : [];
     if (mine.length === 0 && listedRecipients.length === 0) continue;
     counted.set(sessionId, mine);
     for (const f of mine) recipients.add(f.recipient!);
@@ -238,7 +267,12 @@ async function applyRecipients(
     };
     for (const s of storedBySession.get(sessionId) ?? []) add(s.recipient, { ...s, isNew: false });
     for (const f of mine) {
-      add(f.recipient!, { providerMessageId: f.providerMessageId!, at: f.occurredAt, eventId: f.eventId, isNew: true });
+      add(f.recipient!, {
+        providerMessageId: f.providerMessageId!,
+        at: f.occurredAt,
+        eventId: f.eventId,
+        isNew: true,
+      });
     }
     applyRecipientFailures(book, sessionId, byRecipient, watermarks.get(sessionId)!, settings);
   }

@@ -34,7 +34,11 @@ const settings = { backoffSeconds: 60 };
 describe('retry advice', () => {
   it('a rate limit is retried after a backoff measured from when it failed', () => {
     const advice = retryAdviceFor(failure('130429'), settings);
-    expect(advice).toMatchObject({ advice: 'retry_after_backoff', notBefore: '2026-11-29T10:01:00.000Z', category: 'rate_limit' });
+    expect(advice).toMatchObject({
+      advice: 'retry_after_backoff',
+      notBefore: '2026-11-29T10:01:00.000Z',
+      category: 'rate_limit',
+    });
     expect(advice.reason).toContain('rate limit');
   });
 
@@ -44,7 +48,10 @@ describe('retry advice', () => {
       notBefore: '2026-11-30T10:00:00.000Z',
     });
     expect(retryAdviceFor(failure('131026'), settings)).toMatchObject({ advice: 'never', notBefore: null });
-    expect(retryAdviceFor(failure('132001'), settings)).toMatchObject({ advice: 'never', category: 'configuration' });
+    expect(retryAdviceFor(failure('132001'), settings)).toMatchObject({
+      advice: 'never',
+      category: 'configuration',
+    });
   });
 
   it('a disconnected session says to resend once it is connected again', () => {
@@ -57,7 +64,9 @@ describe('retry advice', () => {
   });
 
   it('an error on an inbound message has nothing to resend', () => {
-    expect(retryAdviceFor(failure('131051', { source: 'message' }), settings)).toMatchObject({ advice: 'never' });
+    expect(retryAdviceFor(failure('131051', { source: 'message' }), settings)).toMatchObject({
+      advice: 'never',
+    });
   });
 
   it('the advice id is the same for the same failure event and differs between events', () => {

@@ -56,11 +56,21 @@ export function retryAdviceFor(failure: Failure, settings: { backoffSeconds: num
   const because = (why: string) => `${failure.title} (code ${failure.code}): ${why}`;
   if (failure.source === 'message') {
     // An error on a message the customer sent us: nothing of ours failed to go out.
-    return { ...base, advice: 'never', notBefore: null, reason: because('an inbound message error; nothing to resend') };
+    return {
+      ...base,
+      advice: 'never',
+      notBefore: null,
+      reason: because('an inbound message error; nothing to resend'),
+    };
   }
   switch (failure.retryAdvice) {
     case 'now':
-      return { ...base, advice: 'retry_now', notBefore: failure.occurredAt, reason: because(WHY[failure.category]) };
+      return {
+        ...base,
+        advice: 'retry_now',
+        notBefore: failure.occurredAt,
+        reason: because(WHY[failure.category]),
+      };
     case 'backoff':
       return {
         ...base,
@@ -69,7 +79,12 @@ export function retryAdviceFor(failure: Failure, settings: { backoffSeconds: num
         reason: because(WHY[failure.category]),
       };
     case 'after_24h':
-      return { ...base, advice: 'retry_after_24h', notBefore: plus(DAY_MS), reason: because(WHY[failure.category]) };
+      return {
+        ...base,
+        advice: 'retry_after_24h',
+        notBefore: plus(DAY_MS),
+        reason: because(WHY[failure.category]),
+      };
     case 'never':
       return { ...base, advice: 'never', notBefore: null, reason: because(WHY[failure.category]) };
   }

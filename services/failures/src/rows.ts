@@ -6,7 +6,10 @@ import type { NewMark } from './alerts/failure-rate.ts';
 
 type Origin = Pick<SourcedEvent, 'origin'>;
 
-const provenance = (e: Origin) => ({ kafka_partition: e.origin.partition, kafka_offset: Number(e.origin.offset) });
+const provenance = (e: Origin) => ({
+  kafka_partition: e.origin.partition,
+  kafka_offset: Number(e.origin.offset),
+});
 
 export function failureRow(f: Failure & Origin): Record<string, unknown> {
   return {

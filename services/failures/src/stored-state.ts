@@ -9,7 +9,11 @@ import type { StateCursor } from './alerts/session-alerts.ts';
 
 const EventIdRow = z.object({ event_id: z.string() });
 
-export async function storedFailureIds(ch: ClickHouse, sessions: string[], ids: string[]): Promise<Set<string>> {
+export async function storedFailureIds(
+  ch: ClickHouse,
+  sessions: string[],
+  ids: string[],
+): Promise<Set<string>> {
   if (ids.length === 0) return new Set();
   const rows = await ch.query({
     query: `SELECT DISTINCT event_id FROM ${ch.table('failures_events')}
@@ -66,7 +70,9 @@ const AlertRowSchema = z.object({
 function parseDetail(text: string): Record<string, unknown> {
   try {
     const value: unknown = JSON.parse(text);
-    return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
+    return typeof value === 'object' && value !== null && !Array.isArray(value)
+      ? (value as Record<string, unknown>)
+      : {};
   } catch {
     return {};
   }
@@ -105,7 +111,11 @@ const WindowRow = z.object({
   last_at: z.string(),
 });
 
-/** Per session, the stored marks' counts of each window ending at one of `ends` (epoch minutes). */
+/**
+ * Per session, the stored marks' counts of each window ending at one of `ends` (epoch minutes). Only the
+ * minutes those windows cover are read (a set lookup on the sorting key), so a batch spanning hours of a
+ * backlog costs its own minutes, not the whole span.
+ */
 export async function storedWindowCounts(
   ch: ClickHouse,
   sessions: string[],
@@ -114,30 +124,29 @@ export async function storedWindowCounts(
 ): Promise<Map<string, Map<number, WindowCount>>> {
   const out = new Map<string, Map<number, WindowCount>>();
   if (sessions.length === 0 || ends.length === 0) return out;
+  const minutes = new Set<number>();
+  for (const end of ends) for (let k = 0; k < windowMinutes; k++) minutes.add(end - k);
   const rows = await ch.query({
     query: `SELECT session_id, window_end, uniqExact(provider_message_id) AS messages,
                    uniqExactIf(provider_message_id, failed = 1) AS failed, max(occurred_at) AS last_at
             FROM (
               SELECT session_id, provider_message_id, failed, occurred_at,
-                     arrayJoin(arrayFilter(e -> e >= intDiv(toUInt32(minute), 60)
-                                             AND e < intDiv(toUInt32(minute), 60) + {w:UInt32},
-                                           {ends:Array(UInt32)})) AS window_end
+                     arrayJoin(range(intDiv(toUInt32(minute), 60), intDiv(toUInt32(minute), 60) + {w:UInt32})) AS window_end
               FROM ${ch.table('failures_window_marks')}
-              WHERE session_id IN {sessions:Array(String)}
-                AND minute >= toDateTime({from:UInt32} * 60, 'UTC') AND minute <= toDateTime({to:UInt32} * 60, 'UTC'))
+              WHERE session_id IN {sessions:Array(String)} AND minute IN {minutes:Array(DateTime('UTC'))})
+            WHERE window_end IN {ends:Array(UInt32)}
             GROUP BY session_id, window_end`,
-    params: {
-      sessions,
-      ends,
-      w: windowMinutes,
-      from: Math.min(...ends) - windowMinutes + 1,
-      to: Math.max(...ends),
-    },
+    params: { sessions, ends, w: windowMinutes, minutes: [...minutes].map((m) => m * 60) },
     schema: WindowRow,
   });
   for (const r of rows) {
     const bySession = out.get(r.session_id) ?? new Map<number, WindowCount>();
-    bySession.set(r.window_end, { end: r.window_end, messages: r.messages, failed: r.failed, lastAt: r.last_at });
+    bySession.set(r.window_end, {
+      end: r.window_end,
+      messages: r.messages,
+      failed: r.failed,
+      lastAt: r.last_at,
+    });
     out.set(r.session_id, bySession);
   }
   return out;
@@ -174,7 +183,13 @@ export async function storedMarks(
 }
 
 /** Categories whose failures are the recipient's or the route's, not the whole account's or session's. */
-export const RECIPIENT_COUNTED_CATEGORIES = ['recipient', 'transient', 'rate_limit', 'policy', 'unknown'] as const;
+export const RECIPIENT_COUNTED_CATEGORIES = [
+  'recipient',
+  'transient',
+  'rate_limit',
+  'policy',
+  'unknown',
+] as const;
 
 const RecipientFailureRow = z.object({
   session_id: z.string(),
@@ -190,7 +205,9 @@ export async function storedRecipientFailures(
   sessions: string[],
   recipients: string[],
   from: string,
-): Promise<{ sessionId: string; recipient: string; providerMessageId: string; at: string; eventId: string }[]> {
+): Promise<
+  { sessionId: string; recipient: string; providerMessageId: string; at: string; eventId: string }[]
+> {
   if (recipients.length === 0) return [];
   const rows = await ch.query({
     query: `SELECT session_id, recipient, provider_message_id, min(occurred_at) AS at,

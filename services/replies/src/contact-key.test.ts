@@ -3,7 +3,13 @@ import { contactKey } from './contact-key.ts';
 
 describe('contactKey', () => {
   it('reduces every spelling of a phone number to its digits', () => {
-    for (const id of ['16505551234', '+16505551234', '+1 650-555-1234', '+1 (650) 555 1234', '16505551234@c.us']) {
+    for (const id of [
+      '16505551234',
+      '+16505551234',
+      '+1 650-555-1234',
+      '+1 (650) 555 1234',
+      '16505551234@c.us',
+    ]) {
       expect(contactKey(id)).toBe('16505551234');
     }
   });

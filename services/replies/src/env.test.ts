@@ -29,7 +29,9 @@ describe('replies settings', () => {
     });
     expect(env.REPLY_LINK_WINDOW).toBe(90 * 60_000);
     expect(env.OPT_OUT_KEYWORDS).toEqual(['stop', 'basta']);
-    expect(env.FOLLOW_UP_RULES).toEqual([{ name: 'vip', includeOptOuts: false, match: { campaignIds: ['vip'] } }]);
+    expect(env.FOLLOW_UP_RULES).toEqual([
+      { name: 'vip', includeOptOuts: false, match: { campaignIds: ['vip'] } },
+    ]);
     expect(parseEnv(repliesEnv, { FOLLOW_UP_RULES: '[]' }).FOLLOW_UP_RULES).toEqual([]);
   });
 
@@ -37,6 +39,8 @@ describe('replies settings', () => {
     expect(problemOf({ FOLLOW_UP_RULES: '[{"name":' }).variables).toEqual(['FOLLOW_UP_RULES']);
     expect(problemOf({ FOLLOW_UP_RULES: '[{"name":' }).message).toMatch(/FOLLOW_UP_RULES: not valid JSON/);
     expect(problemOf({ REPLY_LINK_WINDOW: '24' }).variables).toEqual(['REPLY_LINK_WINDOW']);
-    expect(problemOf({ OPT_OUT_KEYWORDS: 'stop,alto', OPT_IN_KEYWORDS: 'alto' }).variables).toEqual(['OPT_IN_KEYWORDS']);
+    expect(problemOf({ OPT_OUT_KEYWORDS: 'stop,alto', OPT_IN_KEYWORDS: 'alto' }).variables).toEqual([
+      'OPT_IN_KEYWORDS',
+    ]);
   });
 });

@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { compileRules, DEFAULT_FOLLOW_UP_RULES, matchingRules, parseFollowUpRules } from './follow-up-rules.ts';
+import {
+  compileRules,
+  DEFAULT_FOLLOW_UP_RULES,
+  matchingRules,
+  parseFollowUpRules,
+} from './follow-up-rules.ts';
 import type { FollowUpRule, RuleInput } from './follow-up-rules.ts';
 
 const input = (over: Partial<RuleInput> = {}): RuleInput => ({
@@ -16,14 +21,17 @@ const rules = (list: unknown): FollowUpRule[] => {
   if ('problem' in parsed) throw new Error(parsed.problem);
   return parsed.rules;
 };
-const names = (list: FollowUpRule[], i: RuleInput) => matchingRules(compileRules(list), i).map((r) => r.rule.name);
+const names = (list: FollowUpRule[], i: RuleInput) =>
+  matchingRules(compileRules(list), i).map((r) => r.rule.name);
 
 describe('follow-up rules', () => {
   it('route every free-text reply by default, and nothing else', () => {
     expect(names(DEFAULT_FOLLOW_UP_RULES, input())).toEqual(['free-text']);
     expect(names(DEFAULT_FOLLOW_UP_RULES, input({ text: '   ' }))).toEqual([]);
     expect(names(DEFAULT_FOLLOW_UP_RULES, input({ type: 'image', text: 'a caption' }))).toEqual([]);
-    expect(names(DEFAULT_FOLLOW_UP_RULES, input({ type: 'button', text: 'Yes', payload: 'YES' }))).toEqual([]);
+    expect(names(DEFAULT_FOLLOW_UP_RULES, input({ type: 'button', text: 'Yes', payload: 'YES' }))).toEqual(
+      [],
+    );
   });
 
   it('skip opt-out and opt-in replies unless a rule includes them', () => {
@@ -51,8 +59,12 @@ describe('follow-up rules', () => {
       { name: 'spring-text', match: { campaignIds: ['spring', 'summer'], freeText: true } },
     ]);
     expect(names(list, input({ type: 'document', text: null }))).toEqual(['media']);
-    expect(names(list, input({ type: 'button', text: 'Agent', payload: 'TALK_TO_AGENT' }))).toEqual(['agent-button']);
-    expect(names(list, input({ type: 'interactive', text: 'Agent', payload: 'TALK_TO_AGENT' }))).toEqual(['agent-button']);
+    expect(names(list, input({ type: 'button', text: 'Agent', payload: 'TALK_TO_AGENT' }))).toEqual([
+      'agent-button',
+    ]);
+    expect(names(list, input({ type: 'interactive', text: 'Agent', payload: 'TALK_TO_AGENT' }))).toEqual([
+      'agent-button',
+    ]);
     expect(names(list, input({ type: 'image', payload: 'TALK_TO_AGENT' }))).toEqual(['media']);
     expect(names(list, input({ type: 'reaction', text: '👍', campaignId: 'spring' }))).toEqual(['spring']);
     expect(names(list, input({ campaignId: 'spring' }))).toEqual(['spring', 'spring-text']);
@@ -61,7 +73,13 @@ describe('follow-up rules', () => {
   });
 
   it('need every matcher of a rule to match', () => {
-    const list = rules([{ name: 'spring-refunds', queue: 'refunds', match: { keywords: ['refund'], anyReplyToCampaign: 'spring' } }]);
+    const list = rules([
+      {
+        name: 'spring-refunds',
+        queue: 'refunds',
+        match: { keywords: ['refund'], anyReplyToCampaign: 'spring' },
+      },
+    ]);
     expect(names(list, input({ text: 'refund please', campaignId: 'spring' }))).toEqual(['spring-refunds']);
     expect(names(list, input({ text: 'refund please', campaignId: 'winter' }))).toEqual([]);
     expect(compileRules(list)[0]?.queue).toBe('refunds');

@@ -34,14 +34,23 @@ describe('follow-up requests', () => {
 
   it('try only campaign rules for a late registration, skipping ids already stored', () => {
     const outbound = {
-      sessionId: 's1', recipient: '16505551234', providerMessageId: 'w1', messageId: 'm', campaignId: 'spring',
-      registeredSentAt: 0, firstStatusAt: null, registeredAt: 0, version: 1,
+      sessionId: 's1',
+      recipient: '16505551234',
+      providerMessageId: 'w1',
+      messageId: 'm',
+      campaignId: 'spring',
+      registeredSentAt: 0,
+      firstStatusAt: null,
+      registeredAt: 0,
+      version: 1,
     };
     const linked = reply(5, { link: { method: 'context', providerMessageId: 'w1' }, outbound });
     const decided = decideFollowUps([linked], rules, 'registration', { onlyCampaignRules: true });
     expect(decided.map((d) => d.rule.rule.name)).toEqual(['spring']);
     const skipIds = new Set([followUpId('s1', linked.providerMessageId, 'spring')]);
-    expect(decideFollowUps([linked], rules, 'registration', { onlyCampaignRules: true, skipIds })).toEqual([]);
+    expect(decideFollowUps([linked], rules, 'registration', { onlyCampaignRules: true, skipIds })).toEqual(
+      [],
+    );
   });
 
   it('carry the contact’s last replies before this one, newest first', () => {

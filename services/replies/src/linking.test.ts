@@ -19,32 +19,25 @@ describe('linking a reply', () => {
   const known = [outbound('old', 0), outbound('newer', 10 * HOUR), outbound('future', 30 * HOUR)];
 
   it('follows the context id, known or not', () => {
-    expect(linkReply({ contextId: 'unknown-yet', contextIsInbound: false, at: 20 * HOUR }, known, 24 * HOUR)).toEqual({
+    expect(linkReply({ contextId: 'unknown-yet', at: 20 * HOUR }, known, 24 * HOUR)).toEqual({
       method: 'context',
       providerMessageId: 'unknown-yet',
     });
   });
 
   it('links a reply without context to the latest outbound message sent before it within the window', () => {
-    expect(linkReply({ contextId: null, contextIsInbound: false, at: 20 * HOUR }, known, 24 * HOUR)).toEqual({
+    expect(linkReply({ contextId: null, at: 20 * HOUR }, known, 24 * HOUR)).toEqual({
       method: 'recent',
       providerMessageId: 'newer',
     });
-    expect(linkReply({ contextId: null, contextIsInbound: false, at: 5 * HOUR }, known, 24 * HOUR).providerMessageId).toBe('old');
+    expect(linkReply({ contextId: null, at: 5 * HOUR }, known, 24 * HOUR).providerMessageId).toBe('old');
   });
 
   it('links nothing when the last outbound message is older than the window', () => {
-    expect(linkReply({ contextId: null, contextIsInbound: false, at: 35 * HOUR }, known.slice(0, 2), 24 * HOUR)).toEqual({
+    expect(linkReply({ contextId: null, at: 35 * HOUR }, known.slice(0, 2), 24 * HOUR)).toEqual({
       method: 'none',
       providerMessageId: '',
     });
-    expect(linkReply({ contextId: null, contextIsInbound: false, at: 12 * HOUR }, known, HOUR).method).toBe('none');
-  });
-
-  it('treats a quote of the contact’s own message as no context', () => {
-    expect(linkReply({ contextId: 'inbound-1', contextIsInbound: true, at: 20 * HOUR }, known, 24 * HOUR)).toEqual({
-      method: 'recent',
-      providerMessageId: 'newer',
-    });
+    expect(linkReply({ contextId: null, at: 12 * HOUR }, known, HOUR).method).toBe('none');
   });
 });

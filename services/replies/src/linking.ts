@@ -15,10 +15,8 @@ export interface ReplyLink {
 }
 
 export interface LinkInput {
-  /** The reply's context id (reply-to, else reaction target), or null. */
+  /** The reply's context id (reply-to, else reaction target), or null; not one of the contact's own messages. */
   contextId: string | null;
-  /** True when the context id is an inbound message (the contact quoted their own message). */
-  contextIsInbound: boolean;
   at: number;
 }
 
@@ -27,7 +25,7 @@ export function linkReply(
   contactOutbound: readonly OutboundEntry[],
   windowMs: number,
 ): ReplyLink {
-  if (reply.contextId !== null && reply.contextId !== '' && !reply.contextIsInbound) {
+  if (reply.contextId !== null && reply.contextId !== '') {
     return { method: 'context', providerMessageId: reply.contextId };
   }
   let best: OutboundEntry | undefined;

@@ -61,14 +61,21 @@ describe('opt-out state changes', () => {
   });
 
   it('continue from the stored state and ignore replies older than its last change', () => {
-    const stored = new Map<string, OptState>([['a', { action: 'opt_out', at: 10, providerMessageId: 'm10', seq: 3 }]]);
+    const stored = new Map<string, OptState>([
+      ['a', { action: 'opt_out', at: 10, providerMessageId: 'm10', seq: 3 }],
+    ]);
     expect(decideOptChanges([candidate('a', 11, optOut)], stored)).toEqual([]);
     expect(decideOptChanges([candidate('a', 9, optIn)], stored)).toEqual([]);
     expect(decideOptChanges([candidate('a', 12, optIn)], stored).map((c) => c.seq)).toEqual([4]);
   });
 
   it('decide the same whatever order a batch holds the replies in', () => {
-    const replies = [candidate('a', 1, optOut), candidate('a', 2, optIn), candidate('a', 3, optOut), candidate('b', 2, optOut, 'n2')];
+    const replies = [
+      candidate('a', 1, optOut),
+      candidate('a', 2, optIn),
+      candidate('a', 3, optOut),
+      candidate('b', 2, optOut, 'n2'),
+    ];
     const forward = decideOptChanges(replies, new Map());
     const backward = decideOptChanges([...replies].reverse(), new Map());
     expect(backward).toEqual(forward);

@@ -3,7 +3,12 @@ import type { DeliveryStatus, Registration } from '@wapipe/events';
 import { mergeOutbound, outboundKey, outboundSentAt } from './outbound-index.ts';
 import type { OutboundEntry } from './outbound-index.ts';
 
-const base = { sessionId: 's1', provider: 'meta' as const, requestId: 'r', receivedAt: '2026-11-29T10:00:00.000Z' };
+const base = {
+  sessionId: 's1',
+  provider: 'meta' as const,
+  requestId: 'r',
+  receivedAt: '2026-11-29T10:00:00.000Z',
+};
 
 const registration = (over: Partial<Registration> = {}): Registration => ({
   ...base,
@@ -42,19 +47,34 @@ const key = outboundKey('s1', 'w1');
 describe('the outbound index', () => {
   it('learns a message from a registration, keyed by the contact digits', () => {
     const entry = mergeOutbound(new Map(), [registration()], []).get(key);
-    expect(entry).toMatchObject({ recipient: '16505551234', messageId: 'm1', campaignId: 'spring', version: 1 });
+    expect(entry).toMatchObject({
+      recipient: '16505551234',
+      messageId: 'm1',
+      campaignId: 'spring',
+      version: 1,
+    });
     expect(outboundSentAt(entry!)).toBe(Date.parse('2026-11-29T09:59:00.000Z'));
   });
 
   it('learns a message from its earliest status when it is not registered', () => {
-    const entry = mergeOutbound(new Map(), [], [status('2026-11-29T10:02:00.000Z'), status('2026-11-29T10:01:00.000Z')]).get(key);
+    const entry = mergeOutbound(
+      new Map(),
+      [],
+      [status('2026-11-29T10:02:00.000Z'), status('2026-11-29T10:01:00.000Z')],
+    ).get(key);
     expect(entry).toMatchObject({ messageId: '', campaignId: '', version: 1 });
     expect(outboundSentAt(entry!)).toBe(Date.parse('2026-11-29T10:01:00.000Z'));
   });
 
   it('completes a status-only entry with a later registration, keeping its recipient', () => {
-    const stored = mergeOutbound(new Map(), [], [status('2026-11-29T10:01:00.000Z', { recipient: '16505551234@c.us' })]);
-    const next = mergeOutbound(stored, [registration({ sentAt: null, recipient: 'someone-else' })], []).get(key);
+    const stored = mergeOutbound(
+      new Map(),
+      [],
+      [status('2026-11-29T10:01:00.000Z', { recipient: '16505551234@c.us' })],
+    );
+    const next = mergeOutbound(stored, [registration({ sentAt: null, recipient: 'someone-else' })], []).get(
+      key,
+    );
     expect(next).toMatchObject({ recipient: '16505551234', messageId: 'm1', version: 2 });
     // No registered sentAt: the earliest status still gives the send time.
     expect(outboundSentAt(next!)).toBe(Date.parse('2026-11-29T10:01:00.000Z'));
@@ -62,7 +82,11 @@ describe('the outbound index', () => {
 
   it('keeps the first registration and ignores statuses that teach nothing', () => {
     const stored = mergeOutbound(new Map(), [registration()], [status('2026-11-29T10:01:00.000Z')]);
-    const next = mergeOutbound(stored, [registration({ messageId: 'm2', campaignId: 'other' })], [status('2026-11-29T10:05:00.000Z')]);
+    const next = mergeOutbound(
+      stored,
+      [registration({ messageId: 'm2', campaignId: 'other' })],
+      [status('2026-11-29T10:05:00.000Z')],
+    );
     expect(next.size).toBe(0);
   });
 
@@ -74,7 +98,20 @@ describe('the outbound index', () => {
 
   it('bumps the version of what it changes', () => {
     const stored = new Map<string, OutboundEntry>([
-      [key, { sessionId: 's1', recipient: 'x', providerMessageId: 'w1', messageId: '', campaignId: '', registeredSentAt: null, firstStatusAt: 5_000_000_000_000, registeredAt: null, version: 7 }],
+      [
+        key,
+        {
+          sessionId: 's1',
+          recipient: 'x',
+          providerMessageId: 'w1',
+          messageId: '',
+          campaignId: '',
+          registeredSentAt: null,
+          firstStatusAt: 5_000_000_000_000,
+          registeredAt: null,
+          version: 7,
+        },
+      ],
     ]);
     expect(mergeOutbound(stored, [], [status('2026-11-29T10:01:00.000Z')]).get(key)?.version).toBe(8);
   });

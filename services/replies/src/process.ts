@@ -61,8 +61,18 @@ type Sourced<T> = T & Pick<SourcedEvent, 'origin'>;
 type NewReply = ReplyView & { event: Sourced<InboundMessage> };
 
 const ms = (iso: string) => Date.parse(iso);
-const byTimeThenId = (a: { at: number; providerMessageId: string }, b: { at: number; providerMessageId: string }) =>
-  a.at - b.at || (a.providerMessageId < b.providerMessageId ? -1 : a.providerMessageId > b.providerMessageId ? 1 : 0);
+/** [earliest - before, latest + after] of `times` (no spread: a batch may hold many thousands). */
+function timeRange(times: readonly number[], before: number, after: number): { from: Date; to: Date } {
+  let [min, max] = [Infinity, -Infinity];
+  for (const t of times) [min, max] = [Math.min(min, t), Math.max(max, t)];
+  return { from: new Date(min - before), to: new Date(max + after) };
+}
+const byTimeThenId = (
+  a: { at: number; providerMessageId: string },
+  b: { at: number; providerMessageId: string },
+) =>
+  a.at - b.at ||
+  (a.providerMessageId < b.providerMessageId ? -1 : a.providerMessageId > b.providerMessageId ? 1 : 0);
 
 export function createRepliesProcess(options: RepliesProcessOptions) {
   const { ch, topics, config, metrics } = options;
@@ -89,7 +99,11 @@ export function createRepliesProcess(options: RepliesProcessOptions) {
       [...inbound.map((e) => e.providerMessageId), ...contextKeys.map((k) => k.providerMessageId)],
     );
     const fresh = inbound.filter((e) => !storedInbound.has(pairKey(e.sessionId, e.providerMessageId)));
-    const replies = await linkNewReplies(fresh, new Set([...storedInbound, ...inbound.map(inboundKey)]), known);
+    const replies = await linkNewReplies(
+      fresh,
+      new Set([...storedInbound, ...inbound.map(inboundKey)]),
+      known,
+    );
 
     const contacts = uniqueContacts(replies);
     const contactRows = mergeContacts(await loadContacts(ch, contacts), replies, pairKey);
@@ -97,7 +111,17 @@ export function createRepliesProcess(options: RepliesProcessOptions) {
     const suppressions = await decideNewSuppressions(replies);
     const optChanges = decideOptChanges(
       replies.flatMap((reply) =>
-        reply.command ? [{ contactId: pairKey(reply.sessionId, reply.contact), at: reply.at, providerMessageId: reply.providerMessageId, command: reply.command, reply }] : [],
+        reply.command
+          ? [
+              {
+                contactId: pairKey(reply.sessionId, reply.contact),
+                at: reply.at,
+                providerMessageId: reply.providerMessageId,
+                command: reply.command,
+                reply,
+              },
+            ]
+          : [],
       ),
       await loadOptStates(ch, uniqueContacts(replies.filter((r) => r.command !== null))),
     );
@@ -141,12 +165,23 @@ export function createRepliesProcess(options: RepliesProcessOptions) {
     known: Map<string, OutboundEntry>,
   ): Promise<NewReply[]> {
     if (fresh.length === 0) return [];
-    const times = fresh.map((e) => ms(e.occurredAt));
+    const contextOf = (e: InboundMessage) => {
+      const id = contextIdOf(e);
+      // A quote of the contact's own message is not a context: the reply is linked as if it had none.
+      return id !== null && !inboundIds.has(pairKey(e.sessionId, id)) ? id : null;
+    };
+    const range = timeRange(
+      fresh.map((e) => ms(e.occurredAt)),
+      window,
+      0,
+    );
     const stored = await loadOutboundForContacts(
       ch,
-      fresh.filter((e) => !contextIdOf(e)).map((e) => ({ sessionId: e.sessionId, contact: contactKey(e.from) })),
-      new Date(Math.min(...times) - window),
-      new Date(Math.max(...times)),
+      fresh
+        .filter((e) => contextOf(e) === null)
+        .map((e) => ({ sessionId: e.sessionId, contact: contactKey(e.from) })),
+      range.from,
+      range.to,
     );
     // Stored entries of each contact, overlaid with what this batch changed or added.
     const byContact = new Map<string, Map<string, OutboundEntry>>();
@@ -164,13 +199,9 @@ export function createRepliesProcess(options: RepliesProcessOptions) {
       .map((event): NewReply => {
         const contact = contactKey(event.from);
         const at = ms(event.occurredAt);
-        const contextId = contextIdOf(event);
-        const candidates = byContact.get(pairKey(event.sessionId, contact)) ?? new Map<string, OutboundEntry>();
-        const link = linkReply(
-          { contextId, contextIsInbound: contextId !== null && inboundIds.has(pairKey(event.sessionId, contextId)), at },
-          [...candidates.values()],
-          window,
-        );
+        const candidates =
+          byContact.get(pairKey(event.sessionId, contact)) ?? new Map<string, OutboundEntry>();
+        const link = linkReply({ contextId: contextOf(event), at }, [...candidates.values()], window);
         const outbound =
           link.method === 'recent'
             ? (candidates.get(link.providerMessageId) ?? null)
@@ -202,15 +233,19 @@ export function createRepliesProcess(options: RepliesProcessOptions) {
       .filter(countsAsReply)
       .map((reply) => ({ ...reply, outboundProviderMessageId: reply.link.providerMessageId }));
     if (candidates.length === 0) return [];
-    const times = candidates.map((c) => c.at);
+    const range = timeRange(
+      candidates.map((c) => c.at),
+      window,
+      window,
+    );
     const stored = await loadSuppressions(
       ch,
       uniqueContacts(candidates),
       candidates
         .filter((c) => c.outboundProviderMessageId !== '')
         .map((c) => suppressionId(c.sessionId, c.contact, c.outboundProviderMessageId, c.providerMessageId)),
-      new Date(Math.min(...times) - window),
-      new Date(Math.max(...times) + window),
+      range.from,
+      range.to,
     );
     return decideSuppressions(candidates, stored, window).map((c) => ({
       id: c.id,
@@ -252,11 +287,15 @@ export function createRepliesProcess(options: RepliesProcessOptions) {
     replies: NewReply[],
   ): Promise<FollowUpRequest[]> {
     if (decided.length === 0) return [];
-    const times = decided.map((d) => d.reply.at);
+
     const stored = await loadRecentReplies(
       ch,
       decided.map((d) => ({ sessionId: d.reply.sessionId, from: d.reply.from })),
-      { from: new Date(Math.min(...times) - window), to: new Date(Math.max(...times)) },
+      timeRange(
+        decided.map((d) => d.reply.at),
+        window,
+        0,
+      ),
       RECENT_REPLIES + 1,
     );
     const pool = [...[...stored.values()].flat(), ...replies];
@@ -268,7 +307,8 @@ const inboundKey = (e: InboundMessage) => pairKey(e.sessionId, e.providerMessage
 
 function uniqueContacts(replies: readonly { sessionId: string; contact: string }[]) {
   const seen = new Map<string, { sessionId: string; contact: string }>();
-  for (const r of replies) seen.set(pairKey(r.sessionId, r.contact), { sessionId: r.sessionId, contact: r.contact });
+  for (const r of replies)
+    seen.set(pairKey(r.sessionId, r.contact), { sessionId: r.sessionId, contact: r.contact });
   return [...seen.values()];
 }
 

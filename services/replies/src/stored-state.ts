@@ -4,7 +4,7 @@ import { z } from 'zod';
 import type { ClickHouse } from '@wapipe/clickhouse';
 import type { ContactState } from './contacts.ts';
 import type { LinkMethod } from './linking.ts';
-import type { OptAction, OptState } from './opt-outs.ts';
+import type { OptState } from './opt-outs.ts';
 import type { OutboundEntry } from './outbound-index.ts';
 import { outboundKey } from './outbound-index.ts';
 import type { StoredSuppression } from './suppressions.ts';
@@ -198,8 +198,8 @@ export async function loadOptStates(
 ): Promise<Map<string, OptState>> {
   if (contacts.length === 0) return new Map();
   const rows = await ch.query({
-    query: `SELECT session_id, contact, argMax(action, seq) AS action, argMax(at, seq) AS at,
-                   argMax(inbound_provider_message_id, seq) AS provider_message_id, max(seq) AS seq
+    query: `SELECT session_id, contact, argMax(action, seq) AS last_action, argMax(at, seq) AS last_at,
+                   argMax(inbound_provider_message_id, seq) AS last_provider_message_id, max(seq) AS last_seq
             FROM ${ch.table('replies_opt_outs')}
             WHERE session_id IN {sessions:Array(String)} AND contact IN {contacts:Array(String)}
             GROUP BY session_id, contact`,
@@ -210,16 +210,21 @@ export async function loadOptStates(
     schema: z.object({
       session_id: z.string(),
       contact: z.string(),
-      action: z.enum(['opt_out', 'opt_in']),
-      at: time,
-      provider_message_id: z.string(),
-      seq: count,
+      last_action: z.enum(['opt_out', 'opt_in']),
+      last_at: time,
+      last_provider_message_id: z.string(),
+      last_seq: count,
     }),
   });
   return new Map(
     rows.map((r) => [
       pairKey(r.session_id, r.contact),
-      { action: r.action as OptAction, at: r.at, providerMessageId: r.provider_message_id, seq: r.seq },
+      {
+        action: r.last_action,
+        at: r.last_at,
+        providerMessageId: r.last_provider_message_id,
+        seq: r.last_seq,
+      },
     ]),
   );
 }

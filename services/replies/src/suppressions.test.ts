@@ -12,7 +12,11 @@ const reply = (contact: string, outbound: string, at: number, id = `in-${contact
 
 describe('suppressions', () => {
   it('suppress once per contact and outbound message, on the earliest reply', () => {
-    const created = decideSuppressions([reply('a', 'out1', 5), reply('a', 'out1', 2), reply('b', 'out1', 3)], [], 24 * HOUR);
+    const created = decideSuppressions(
+      [reply('a', 'out1', 5), reply('a', 'out1', 2), reply('b', 'out1', 3)],
+      [],
+      24 * HOUR,
+    );
     expect(created.map((c) => [c.contact, c.at])).toEqual([
       ['a', 2],
       ['b', 3],
@@ -26,13 +30,25 @@ describe('suppressions', () => {
   });
 
   it('skip what is already stored', () => {
-    const stored = [{ id: suppressionId('s1', 'a', 'out1', ''), sessionId: 's1', contact: 'a', outboundProviderMessageId: 'out1', at: 1 }];
+    const stored = [
+      {
+        id: suppressionId('s1', 'a', 'out1', ''),
+        sessionId: 's1',
+        contact: 'a',
+        outboundProviderMessageId: 'out1',
+        at: 1,
+      },
+    ];
     expect(decideSuppressions([reply('a', 'out1', 9)], stored, HOUR)).toEqual([]);
     expect(decideSuppressions([reply('a', 'out2', 9)], stored, HOUR)).toHaveLength(1);
   });
 
   it('suppress a contact with no known outbound message once per window', () => {
-    const created = decideSuppressions([reply('a', '', 0), reply('a', '', HOUR / 2), reply('a', '', 2 * HOUR)], [], HOUR);
+    const created = decideSuppressions(
+      [reply('a', '', 0), reply('a', '', HOUR / 2), reply('a', '', 2 * HOUR)],
+      [],
+      HOUR,
+    );
     expect(created.map((c) => c.at)).toEqual([0, 2 * HOUR]);
     const stored = [{ id: 'x', sessionId: 's1', contact: 'a', outboundProviderMessageId: '', at: 3 * HOUR }];
     expect(decideSuppressions([reply('a', '', 2.5 * HOUR)], stored, HOUR)).toEqual([]);

@@ -55,7 +55,10 @@ function presentedCredentials(headers: IncomingHttpHeaders, url: URL): Presented
 function basicCredentials(authorization: string): Presented {
   const match = /^Basic\s+([A-Za-z0-9+/=]+)\s*$/i.exec(authorization);
   if (!match) {
-    throw exception('AUTHENTICATION_FAILED', 'Invalid authentication: only HTTP Basic authorization is supported');
+    throw exception(
+      'AUTHENTICATION_FAILED',
+      'Invalid authentication: only HTTP Basic authorization is supported',
+    );
   }
   const decoded = Buffer.from(match[1] as string, 'base64').toString('utf8');
   const colon = decoded.indexOf(':');
@@ -73,6 +76,4 @@ const single = (value: string | string[] | undefined): string | undefined =>
   Array.isArray(value) ? value[0] : value;
 
 /** A user name as it may appear in a message or log line: short, no control characters. */
-export const printable = (user: string): string =>
-  // eslint-disable-next-line no-control-regex
-  user.replace(/[\u0000-\u001f\u007f]/g, '?').slice(0, 64);
+export const printable = (user: string): string => user.replace(/[\u0000-\u001f\u007f]/g, '?').slice(0, 64);

@@ -42,7 +42,12 @@ async function main(): Promise<void> {
   };
 
   const server = await startChdbHttpServer({
-    port: integerOption('--port / CLICKHOUSE_SERVER_PORT', values.port ?? env('CLICKHOUSE_SERVER_PORT'), 0, 65_535),
+    port: integerOption(
+      '--port / CLICKHOUSE_SERVER_PORT',
+      values.port ?? env('CLICKHOUSE_SERVER_PORT'),
+      0,
+      65_535,
+    ),
     host: values.host ?? env('CLICKHOUSE_SERVER_HOST'),
     path: values['data-dir'] ?? env('CHDB_PATH'),
     connections: integerOption('--connections', values.connections, 1, 64),
@@ -74,7 +79,12 @@ async function main(): Promise<void> {
   process.on('SIGTERM', stop);
 }
 
-function integerOption(name: string, value: string | undefined, min: number, max: number): number | undefined {
+function integerOption(
+  name: string,
+  value: string | undefined,
+  min: number,
+  max: number,
+): number | undefined {
   if (value === undefined) return undefined;
   const number = Number(value);
   if (!Number.isInteger(number) || number < min || number > max) {

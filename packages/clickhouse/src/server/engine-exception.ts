@@ -58,7 +58,9 @@ export function engineExceptionFrom(error: unknown): EngineException {
 
 /** The response body, ending like a server's: ` (version 26.7.2.1)` and a newline. */
 export function exceptionBody(error: EngineException, version: string): string {
-  const text = /\(version [^)]*\)\.?\s*$/.test(error.text) ? error.text : `${error.text} (version ${version})`;
+  const text = /\(version [^)]*\)\.?\s*$/.test(error.text)
+    ? error.text
+    : `${error.text} (version ${version})`;
   return `${text}\n`;
 }
 

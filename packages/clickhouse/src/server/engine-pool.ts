@@ -75,10 +75,14 @@ export async function openEnginePool(options: EnginePoolOptions): Promise<Engine
     throw error;
   }
   const first = lanes[0] as Lane;
-  const info = (await first.connection.chdb.queryAsync('SELECT version(), timezone()', { format: 'TSV' }))
-    .text()
-    .trim()
-    .split('\t');
+  let info: string[];
+  try {
+    const result = await first.connection.chdb.queryAsync('SELECT version(), timezone()', { format: 'TSV' });
+    info = result.text().trim().split('\t');
+  } catch (error) {
+    await Promise.all(lanes.map((lane) => lane.connection.close().catch(() => undefined)));
+    throw error;
+  }
 
   const idle = [...lanes];
   const waiting: Array<{ resolve: (lane: Lane) => void; reject: (error: Error) => void }> = [];
@@ -157,7 +161,8 @@ export async function openEnginePool(options: EnginePoolOptions): Promise<Engine
     async close() {
       if (closing) return;
       closing = true;
-      for (const waiter of waiting.splice(0)) waiter.reject(exception('ABORTED', 'The server is shutting down'));
+      for (const waiter of waiting.splice(0))
+        waiter.reject(exception('ABORTED', 'The server is shutting down'));
       if (busy > 0) await new Promise<void>((resolve) => (drained = resolve));
       await Promise.all(lanes.map((lane) => lane.connection.close().catch(() => undefined)));
     },
@@ -198,7 +203,11 @@ async function prepare(lane: Lane, call: EngineCall, renew: (lane: Lane) => Prom
 }
 
 /** Runs a session statement; on failure the session's state is unknown, so the connection is renewed. */
-async function sessionStatement(lane: Lane, sql: string, renew: (lane: Lane) => Promise<void>): Promise<void> {
+async function sessionStatement(
+  lane: Lane,
+  sql: string,
+  renew: (lane: Lane) => Promise<void>,
+): Promise<void> {
   try {
     await lane.connection.chdb.queryAsync(sql, { format: 'TSV' });
   } catch (error) {
@@ -210,7 +219,8 @@ async function sessionStatement(lane: Lane, sql: string, renew: (lane: Lane) => 
 /** A SQL string literal holding `text` exactly. */
 export const quoteString = (text: string): string => `'${text.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
 
-export const quoteIdentifier = (name: string): string => `\`${name.replace(/\\/g, '\\\\').replace(/`/g, '\\`')}\``;
+export const quoteIdentifier = (name: string): string =>
+  `\`${name.replace(/\\/g, '\\\\').replace(/`/g, '\\`')}\``;
 
 /** chdb reads a lower-case `arrow` as its own Arrow-table mode; the server's format is `Arrow`. */
 const chdbFormat = (format: string): string => (format === 'arrow' ? 'Arrow' : format);

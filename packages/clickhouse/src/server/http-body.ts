@@ -25,7 +25,8 @@ function decompressorFor(encoding: string): Transform | undefined {
     case 'br':
       return zlib.createBrotliDecompress();
     case 'zstd':
-      if (zstdAvailable) return (zlib as unknown as { createZstdDecompress(): Transform }).createZstdDecompress();
+      if (zstdAvailable)
+        return (zlib as unknown as { createZstdDecompress(): Transform }).createZstdDecompress();
       break;
   }
   throw exception(
@@ -58,7 +59,10 @@ export async function readRequestBody(request: IncomingMessage, maxBytes: number
   } catch (error) {
     decompressor?.destroy();
     if (decompressor && error instanceof Error && 'errno' in error) {
-      throw exception('CANNOT_DECOMPRESS', `Cannot decompress the request body (${encoding}): ${error.message}`);
+      throw exception(
+        'CANNOT_DECOMPRESS',
+        `Cannot decompress the request body (${encoding}): ${error.message}`,
+      );
     }
     throw error;
   }
@@ -89,8 +93,9 @@ export async function compressBody(body: Buffer, codec: Codec, level: number): P
     case 'br':
       return brotli(body, { params: { [zlib.constants.BROTLI_PARAM_QUALITY]: Math.min(level, 11) } });
     case 'zstd': {
-      const zstd = (zlib as unknown as { zstdCompress: (b: Buffer, cb: (e: Error | null, r: Buffer) => void) => void })
-        .zstdCompress;
+      const zstd = (
+        zlib as unknown as { zstdCompress: (b: Buffer, cb: (e: Error | null, r: Buffer) => void) => void }
+      ).zstdCompress;
       return promisify(zstd)(body);
     }
   }

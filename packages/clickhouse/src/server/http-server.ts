@@ -11,7 +11,13 @@ import { silentLogger } from '@wapipe/observability';
 import type { Logger } from '@wapipe/observability';
 import { ClickHouseError } from '../errors.ts';
 import { authenticate, printable } from './auth.ts';
-import { EngineException, engineExceptionFrom, exception, exceptionBody, httpStatusFor } from './engine-exception.ts';
+import {
+  EngineException,
+  engineExceptionFrom,
+  exception,
+  exceptionBody,
+  httpStatusFor,
+} from './engine-exception.ts';
 import { openEnginePool } from './engine-pool.ts';
 import type { EnginePool } from './engine-pool.ts';
 import { compressBody, readRequestBody, responseCodec } from './http-body.ts';
@@ -72,7 +78,12 @@ export async function startChdbHttpServer(options: ChdbHttpServerOptions = {}): 
     closing: false,
   };
   const server = createServer((request, response) => {
-    void handleRequest(request, response, context);
+    handleRequest(request, response, context).catch((error: unknown) => {
+      // Only a bug gets here (handleRequest answers every failure it expects).
+      logger.error('clickhouse http server could not answer a request', { err: String(error) });
+      if (!response.headersSent) sendText(response, 'POST', 500, 'Internal error\n');
+      else response.destroy();
+    });
   });
   // Longer than @clickhouse/client's idle socket TTL (2.5 s), so it never reuses a socket we just closed.
   server.keepAliveTimeout = 10_000;
@@ -162,7 +173,8 @@ interface RequestContext {
 async function handleRequest(request: IncomingMessage, response: ServerResponse, context: RequestContext) {
   const started = performance.now();
   const method = request.method ?? 'GET';
-  const url = new URL(request.url ?? '/', 'http://localhost');
+  const url = URL.parse(request.url ?? '/', 'http://localhost');
+  if (url === null) return sendText(response, method, 400, 'Malformed request URL\n');
   const line: Record<string, unknown> = { method, path: url.pathname };
   if (context.closing) response.setHeader('Connection', 'close');
 
@@ -170,7 +182,12 @@ async function handleRequest(request: IncomingMessage, response: ServerResponse,
     return sendText(response, method, 200, 'Ok.\n');
   }
   if (url.pathname !== '/') {
-    return sendText(response, method, 404, `There is no handle ${url.pathname.slice(0, 100)}\n\nUse / or /ping\n`);
+    return sendText(
+      response,
+      method,
+      404,
+      `There is no handle ${url.pathname.slice(0, 100)}\n\nUse / or /ping\n`,
+    );
   }
   if (method !== 'GET' && method !== 'POST' && method !== 'HEAD') {
     return sendText(response, method, 405, `Method ${method} is not supported; use GET or POST\n`);
@@ -186,7 +203,10 @@ async function handleRequest(request: IncomingMessage, response: ServerResponse,
     const query = parseQueryRequest(method, url, request.headers, body);
     queryId = query.queryId;
     if (context.running.has(queryId)) {
-      throw exception('QUERY_WITH_SAME_ID_IS_ALREADY_RUNNING', `Query with id = ${queryId} is already running`);
+      throw exception(
+        'QUERY_WITH_SAME_ID_IS_ALREADY_RUNNING',
+        `Query with id = ${queryId} is already running`,
+      );
     }
     context.running.add(queryId);
     owned = true;
@@ -203,7 +223,8 @@ async function handleRequest(request: IncomingMessage, response: ServerResponse,
     if (owned && queryId !== undefined) context.running.delete(queryId);
     line['status'] = response.statusCode;
     line['ms'] = Math.round(performance.now() - started);
-    if (line['type'] === 'AUTHENTICATION_FAILED') context.logger.warn('clickhouse http request refused', line);
+    if (line['type'] === 'AUTHENTICATION_FAILED')
+      context.logger.warn('clickhouse http request refused', line);
     else context.logger.debug('clickhouse http request', line);
   }
 }
@@ -302,7 +323,8 @@ function sendText(response: ServerResponse, method: string, status: number, text
 function contentTypeFor(format: string): string {
   const name = format.toLowerCase();
   if (/^(tsv|tabseparated)/.test(name)) return 'text/tab-separated-values; charset=UTF-8';
-  if (name.startsWith('csv')) return `text/csv; charset=UTF-8; header=${name.includes('names') ? 'present' : 'absent'}`;
+  if (name.startsWith('csv'))
+    return `text/csv; charset=UTF-8; header=${name.includes('names') ? 'present' : 'absent'}`;
   if (/^json.*eachrow|^jsonlines$|^ndjson$/.test(name)) return 'application/x-ndjson; charset=UTF-8';
   if (name.startsWith('json')) return 'application/json; charset=UTF-8';
   if (isBinaryFormat(name)) return 'application/octet-stream';

@@ -93,7 +93,8 @@ export function parseQueryRequest(
     if (key.startsWith('param_')) {
       params.set(key.slice('param_'.length), value);
     } else if (!httpLayerSettings.has(key)) {
-      if (!settingName.test(key)) throw exception('BAD_ARGUMENTS', `Invalid setting name '${key.slice(0, 80)}'`);
+      if (!settingName.test(key))
+        throw exception('BAD_ARGUMENTS', `Invalid setting name '${key.slice(0, 80)}'`);
       settings.set(key, value);
     }
   }
@@ -105,7 +106,10 @@ export function parseQueryRequest(
     for (const [name, value] of parts) {
       if (name.startsWith('param_')) params.set(name.slice('param_'.length), value);
       else if (name !== 'query') {
-        throw exception('NOT_IMPLEMENTED', `External tables (multipart part '${name.slice(0, 60)}') are not supported`);
+        throw exception(
+          'NOT_IMPLEMENTED',
+          `External tables (multipart part '${name.slice(0, 60)}') are not supported`,
+        );
       }
     }
     sql = parts.get('query') ?? search.get('query') ?? '';
@@ -122,7 +126,8 @@ export function parseQueryRequest(
     sql,
     queryId: search.get('query_id') || headerValue(headers, 'x-clickhouse-query-id') || randomUUID(),
     database: search.get('database') || headerValue(headers, 'x-clickhouse-database') || undefined,
-    defaultFormat: search.get('default_format') || headerValue(headers, 'x-clickhouse-format') || 'TabSeparated',
+    defaultFormat:
+      search.get('default_format') || headerValue(headers, 'x-clickhouse-format') || 'TabSeparated',
     settings,
     params,
     readonly: method === 'GET' || (readonlySetting !== null && readonlySetting.trim() !== '0'),

@@ -100,14 +100,17 @@ async function readFailure(ch: ClickHouse, sessionId: string, providerMessageId:
     : null;
 }
 
-/** Inbound messages that answer this one: linked by the replies service, or quoting it as context. */
+/**
+ * Inbound messages linked to this one by the replies service (which sets the link to the context id when
+ * there is one). Only the linked column, so its bloom index prunes the session's rows.
+ */
 async function readReplies(ch: ClickHouse, sessionId: string, providerMessageId: string) {
   const rows = await ch.query({
     query: `
       SELECT provider_message_id, occurred_at, type, text
       FROM ${ch.table('replies_inbound')}
       WHERE session_id = {session:String}
-        AND (linked_provider_message_id = {pmid:String} OR reply_to_provider_message_id = {pmid:String})
+        AND linked_provider_message_id = {pmid:String}
       ORDER BY occurred_at, provider_message_id
       LIMIT 1 BY provider_message_id
       LIMIT {max:UInt32}`,

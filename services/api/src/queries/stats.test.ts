@@ -28,7 +28,15 @@ describe('assembleStats', () => {
   });
 
   it('answers null rates when nothing was sent', () => {
-    const stats = assembleStats(starts, [{ start: '2026-11-29T12:00:00.000Z', sent: 0, delivered: 0, read: 0, failed: 0, replies: 2 }]);
-    expect(stats.totals).toMatchObject({ sent: 0, replies: 2, deliveryRate: null, readRate: null, failureRate: null });
+    const stats = assembleStats(starts, [
+      { start: '2026-11-29T12:00:00.000Z', sent: 0, delivered: 0, read: 0, failed: 0, replies: 2 },
+    ]);
+    expect(stats.totals).toMatchObject({
+      sent: 0,
+      replies: 2,
+      deliveryRate: null,
+      readRate: null,
+      failureRate: null,
+    });
   });
 });

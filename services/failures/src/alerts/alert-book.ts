@@ -79,7 +79,11 @@ export class AlertBook {
   }
 
   /** Opens an alert unless one is open for this session × kind; returns it, or null when one was open. */
-  open(sessionId: string, kind: AlertKind, change: { seed: string; at: string; detail: AlertDetail }): Alert | null {
+  open(
+    sessionId: string,
+    kind: AlertKind,
+    change: { seed: string; at: string; detail: AlertDetail },
+  ): Alert | null {
     if (this.openOf(sessionId, kind)) return null;
     const alert: Alert = {
       id: alertId(sessionId, kind, change.seed),

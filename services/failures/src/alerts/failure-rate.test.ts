@@ -21,9 +21,23 @@ function marks(minute: number, sent: number, failed: number, prefix = 'm'): NewM
   ];
 }
 
-const evaluate = (book: AlertBook, newMarks: NewMark[], stored = new Map<number, WindowCount>(), storedMarks: StoredMark[] = []) => {
-  const ends = affectedWindowEnds(newMarks.map((m) => m.minute), settings.windowMinutes);
-  applyFailureRate(book, 's1', windowCounts(ends, 5, stored, storedMarks, newMarks), Math.max(...newMarks.map((m) => m.minute)), settings);
+const evaluate = (
+  book: AlertBook,
+  newMarks: NewMark[],
+  stored = new Map<number, WindowCount>(),
+  storedMarks: StoredMark[] = [],
+) => {
+  const ends = affectedWindowEnds(
+    newMarks.map((m) => m.minute),
+    settings.windowMinutes,
+  );
+  applyFailureRate(
+    book,
+    's1',
+    windowCounts(ends, 5, stored, storedMarks, newMarks),
+    Math.max(...newMarks.map((m) => m.minute)),
+    settings,
+  );
 };
 
 describe('failure-rate windows', () => {
@@ -39,7 +53,13 @@ describe('failure-rate windows', () => {
 
   it('new marks of messages already counted in a window do not count again', () => {
     const stored = new Map([[M + 1, { end: M + 1, messages: 1, failed: 0, lastAt: null }]]);
-    const [w] = windowCounts([M + 1], 5, stored, [{ minute: M, providerMessageId: 'a', failed: false }], [mark(M + 1, 'a', true)]);
+    const [w] = windowCounts(
+      [M + 1],
+      5,
+      stored,
+      [{ minute: M, providerMessageId: 'a', failed: false }],
+      [mark(M + 1, 'a', true)],
+    );
     expect(w).toMatchObject({ messages: 1, failed: 1 });
   });
 });
@@ -63,7 +83,9 @@ describe('failure-rate alert', () => {
 
   it('fires once however the same statuses are split into batches', () => {
     // Failures spread through the stream, so the threshold is crossed part-way and later batches re-check.
-    const all = marks(M, 40, 8).sort((a, b) => (a.providerMessageId.slice(-1) < b.providerMessageId.slice(-1) ? -1 : 1));
+    const all = marks(M, 40, 8).sort((a, b) =>
+      a.providerMessageId.slice(-1) < b.providerMessageId.slice(-1) ? -1 : 1,
+    );
     for (const size of [1, 7, 13, all.length]) {
       const stored: NewMark[] = [];
       let alerts: Alert[] = [];
@@ -71,13 +93,19 @@ describe('failure-rate alert', () => {
       for (let i = 0; i < all.length; i += size) {
         const batch = all.slice(i, i + size);
         const storedWindows = new Map<number, WindowCount>();
-        for (const end of affectedWindowEnds(batch.map((m) => m.minute), 5)) {
+        for (const end of affectedWindowEnds(
+          batch.map((m) => m.minute),
+          5,
+        )) {
           storedWindows.set(end, windowCounts([end], 5, new Map(), [], stored)[0]!);
         }
         const book = new AlertBook(alerts);
         evaluate(book, batch, storedWindows);
         actions.push(...book.changes.map((c) => c.action));
-        alerts = [...alerts.filter((a) => !book.changes.some((c) => c.alert.id === a.id)), ...book.changes.map((c) => c.alert)];
+        alerts = [
+          ...alerts.filter((a) => !book.changes.some((c) => c.alert.id === a.id)),
+          ...book.changes.map((c) => c.alert),
+        ];
         stored.push(...batch);
       }
       expect(actions).toEqual(['opened']);
@@ -94,7 +122,11 @@ describe('failure-rate alert', () => {
     expect(later.changes[0]!.alert.detail).toMatchObject({ resolvedWindowEndMinute: M + 5 });
 
     const afterResolve = new AlertBook(later.changes.map((c) => c.alert));
-    evaluate(afterResolve, [mark(M + 2, 'late', true)], new Map([[M + 2, { end: M + 2, messages: 22, failed: 4, lastAt: null }]]));
+    evaluate(
+      afterResolve,
+      [mark(M + 2, 'late', true)],
+      new Map([[M + 2, { end: M + 2, messages: 22, failed: 4, lastAt: null }]]),
+    );
     expect(afterResolve.changes).toEqual([]);
   });
 

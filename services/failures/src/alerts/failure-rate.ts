@@ -70,7 +70,9 @@ export function windowCounts(
     storedByMessage.set(mark.providerMessageId, list);
   }
   const storedIn = (pmid: string, start: number, end: number, failedOnly: boolean) =>
-    (storedByMessage.get(pmid) ?? []).some((m) => m.minute >= start && m.minute <= end && (!failedOnly || m.failed));
+    (storedByMessage.get(pmid) ?? []).some(
+      (m) => m.minute >= start && m.minute <= end && (!failedOnly || m.failed),
+    );
 
   return ends.map((end) => {
     const start = end - windowMinutes + 1;
@@ -82,7 +84,8 @@ export function windowCounts(
       for (const mark of newByMinute.get(minute) ?? []) {
         lastAt = laterOf(lastAt, mark.occurredAt);
         if (!storedIn(mark.providerMessageId, start, end, false)) messages.add(mark.providerMessageId);
-        if (mark.failed && !storedIn(mark.providerMessageId, start, end, true)) failed.add(mark.providerMessageId);
+        if (mark.failed && !storedIn(mark.providerMessageId, start, end, true))
+          failed.add(mark.providerMessageId);
       }
     }
     return { end, messages: base.messages + messages.size, failed: base.failed + failed.size, lastAt };
@@ -120,8 +123,11 @@ export function applyFailureRate(
     const open = book.openOf(sessionId, 'failure_rate');
     if (!open) {
       const last = book.latestOf(sessionId, 'failure_rate');
-      const barrier = last ? Number(last.detail['resolvedWindowEndMinute'] ?? last.detail['windowEndMinute'] ?? -Infinity) : -Infinity;
-      if (w.end <= barrier || w.messages < minMessages || rateOf(w) <= threshold || w.lastAt === null) continue;
+      const barrier = last
+        ? Number(last.detail['resolvedWindowEndMinute'] ?? last.detail['windowEndMinute'] ?? -Infinity)
+        : -Infinity;
+      if (w.end <= barrier || w.messages < minMessages || rateOf(w) <= threshold || w.lastAt === null)
+        continue;
       book.open(sessionId, 'failure_rate', {
         seed: `window:${w.end}`,
         at: w.lastAt,
@@ -134,7 +140,11 @@ export function applyFailureRate(
     if (!later || w.messages === 0 || rateOf(w) > threshold || w.lastAt === null) continue;
     book.resolve(sessionId, 'failure_rate', {
       at: w.lastAt,
-      detail: { ...open.detail, resolvedBy: describeWindow(w, windowMinutes), resolvedWindowEndMinute: w.end },
+      detail: {
+        ...open.detail,
+        resolvedBy: describeWindow(w, windowMinutes),
+        resolvedWindowEndMinute: w.end,
+      },
     });
   }
 }

@@ -26,7 +26,8 @@ export function perMessage(failures: RecipientFailure[]): RecipientFailure[] {
   const stored = new Set(failures.filter((f) => !f.isNew).map((f) => f.providerMessageId));
   for (const f of failures) {
     const seen = byMessage.get(f.providerMessageId);
-    if (!seen || f.at < seen.at || (f.at === seen.at && f.eventId < seen.eventId)) byMessage.set(f.providerMessageId, f);
+    if (!seen || f.at < seen.at || (f.at === seen.at && f.eventId < seen.eventId))
+      byMessage.set(f.providerMessageId, f);
   }
   return [...byMessage.values()]
     .map((f) => ({ ...f, isNew: !stored.has(f.providerMessageId) }))
@@ -34,12 +35,16 @@ export function perMessage(failures: RecipientFailure[]): RecipientFailure[] {
 }
 
 /** The failure at which `sorted` first has `threshold` failures within the window, counting a new one. */
-export function firstCrossing(sorted: RecipientFailure[], settings: RecipientSettings): RecipientFailure | null {
+export function firstCrossing(
+  sorted: RecipientFailure[],
+  settings: RecipientSettings,
+): RecipientFailure | null {
   let lo = 0;
   for (let hi = 0; hi < sorted.length; hi++) {
     const end = Date.parse(sorted[hi]!.at);
     while (Date.parse(sorted[lo]!.at) <= end - settings.windowMs) lo++;
-    if (hi - lo + 1 >= settings.threshold && sorted.slice(lo, hi + 1).some((f) => f.isNew)) return sorted[hi]!;
+    if (hi - lo + 1 >= settings.threshold && sorted.slice(lo, hi + 1).some((f) => f.isNew))
+      return sorted[hi]!;
   }
   return null;
 }
@@ -54,7 +59,9 @@ export function countInWindow(sorted: RecipientFailure[], at: string, settings: 
 }
 
 const listedRecipients = (detail: Record<string, unknown>): string[] =>
-  Array.isArray(detail['recipients']) ? detail['recipients'].filter((r): r is string => typeof r === 'string') : [];
+  Array.isArray(detail['recipients'])
+    ? detail['recipients'].filter((r): r is string => typeof r === 'string')
+    : [];
 
 /**
  * `failures`: per recipient, every counted failure known (stored and new) from the window before the
@@ -99,12 +106,18 @@ export function applyRecipientFailures(
   const cleared = listedRecipients(open.detail).every((recipient) => {
     const list = sorted.get(recipient) ?? [];
     const newest = list.at(-1)?.at;
-    return (newest === undefined || newest <= watermark) && countInWindow(list, watermark, settings) < settings.threshold;
+    return (
+      (newest === undefined || newest <= watermark) &&
+      countInWindow(list, watermark, settings) < settings.threshold
+    );
   });
   if (cleared) {
     book.resolve(sessionId, 'recipient_non_delivery', {
       at: watermark,
-      detail: { ...open.detail, resolvedBy: `fewer than ${settings.threshold} failures per recipient in ${windowHours} h` },
+      detail: {
+        ...open.detail,
+        resolvedBy: `fewer than ${settings.threshold} failures per recipient in ${windowHours} h`,
+      },
     });
   }
 }

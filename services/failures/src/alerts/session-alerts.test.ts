@@ -23,7 +23,9 @@ describe('session alerts', () => {
     applySessionStates(first, 's1', undefined, [state('ERROR', 1)]);
     const stored = first.changes.map((c) => c.alert);
     const second = new AlertBook(stored);
-    applySessionStates(second, 's1', { occurredAt: state('ERROR', 1).occurredAt, eventId: 'ERROR-1' }, [state('CONNECTED', 5)]);
+    applySessionStates(second, 's1', { occurredAt: state('ERROR', 1).occurredAt, eventId: 'ERROR-1' }, [
+      state('CONNECTED', 5),
+    ]);
     expect([...summary(first), ...summary(second)]).toEqual(summary(together));
     expect(second.changes[0]!.alert).toMatchObject({ id: stored[0]!.id, status: 'resolved', version: 2 });
   });
@@ -36,7 +38,12 @@ describe('session alerts', () => {
 
   it('a QR request opens its own alert, and CONNECTED resolves every session alert', () => {
     const book = new AlertBook([]);
-    applySessionStates(book, 's1', undefined, [state('ERROR', 1), state('QR_REQUIRED', 2), state('STARTING', 3), state('CONNECTED', 4)]);
+    applySessionStates(book, 's1', undefined, [
+      state('ERROR', 1),
+      state('QR_REQUIRED', 2),
+      state('STARTING', 3),
+      state('CONNECTED', 4),
+    ]);
     expect(summary(book)).toEqual([
       'opened:session_disconnected',
       'opened:session_qr_required',
@@ -47,7 +54,9 @@ describe('session alerts', () => {
 
   it('a report older than the latest stored state changes no alert', () => {
     const book = new AlertBook([]);
-    applySessionStates(book, 's1', { occurredAt: state('CONNECTED', 5).occurredAt, eventId: 'CONNECTED-5' }, [state('ERROR', 1)]);
+    applySessionStates(book, 's1', { occurredAt: state('CONNECTED', 5).occurredAt, eventId: 'CONNECTED-5' }, [
+      state('ERROR', 1),
+    ]);
     expect(book.changes).toEqual([]);
   });
 
@@ -55,7 +64,9 @@ describe('session alerts', () => {
     const run = () => {
       const book = new AlertBook([]);
       applySessionStates(book, 's1', undefined, [state('ERROR', 1), state('CONNECTED', 2)]);
-      return book.changes.map((c) => (JSON.parse(alertRecord(c).value) as { alertEventId: string }).alertEventId);
+      return book.changes.map(
+        (c) => (JSON.parse(alertRecord(c).value) as { alertEventId: string }).alertEventId,
+      );
     };
     const ids = run();
     expect(new Set(ids).size).toBe(2);
@@ -72,7 +83,11 @@ describe('account alerts', () => {
     title: 'blocked',
     providerMessageId: `m-${minute}`,
   });
-  const sent = (minute: number): AccountSignal => ({ type: 'sent', occurredAt: `2026-11-29T10:0${minute}:00.000Z`, providerMessageId: `s-${minute}` });
+  const sent = (minute: number): AccountSignal => ({
+    type: 'sent',
+    occurredAt: `2026-11-29T10:0${minute}:00.000Z`,
+    providerMessageId: `s-${minute}`,
+  });
 
   it('account failures open one critical alert that a later sent message resolves', () => {
     const book = new AlertBook([]);

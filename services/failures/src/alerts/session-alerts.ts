@@ -93,7 +93,12 @@ export function applyAccountSignals(book: AlertBook, sessionId: string, signals:
       book.open(sessionId, 'account_blocked', {
         seed: s.eventId,
         at: s.occurredAt,
-        detail: { code: s.code, title: s.title, failureEventId: s.eventId, providerMessageId: s.providerMessageId },
+        detail: {
+          code: s.code,
+          title: s.title,
+          failureEventId: s.eventId,
+          providerMessageId: s.providerMessageId,
+        },
       });
       continue;
     }

@@ -3,7 +3,13 @@
 // and a replayed decision never POSTs twice: the topic records carry deterministic ids, sent as the
 // `Idempotency-Key` header, and ids already delivered by this process are skipped.
 import { createBatchConsumer } from '@wapipe/kafka';
-import type { BatchConsumer, CoalescingProducer, ConsumedRecord, KafkaConnection, TopicCatalog } from '@wapipe/kafka';
+import type {
+  BatchConsumer,
+  CoalescingProducer,
+  ConsumedRecord,
+  KafkaConnection,
+  TopicCatalog,
+} from '@wapipe/kafka';
 import type { Counter, Logger, Registry } from '@wapipe/observability';
 import { postAlert } from './post-alert.ts';
 
@@ -64,7 +70,10 @@ export function createAlertNotifier(options: AlertNotifierOptions): BatchConsume
         throw new ReceiverUnavailable(`alert webhook did not take alert ${key}: ${result.reason}`);
       }
       if (result.outcome === 'rejected') {
-        log.error('alert webhook rejected an alert; not retried', { alertEventId: key, status: result.status });
+        log.error('alert webhook rejected an alert; not retried', {
+          alertEventId: key,
+          status: result.status,
+        });
       }
       remember(key);
     }

@@ -26,8 +26,17 @@ async function receiver(answer: (body: string, headers: Record<string, unknown>)
 describe('alert POST', () => {
   it('2xx is delivered; 408, 429 and 5xx are retried; other 4xx are rejected for good', () => {
     expect(outcomeOfStatus(204).outcome).toBe('delivered');
-    expect([408, 429, 500, 503].map((s) => outcomeOfStatus(s).outcome)).toEqual(['failed', 'failed', 'failed', 'failed']);
-    expect([400, 404, 410].map((s) => outcomeOfStatus(s).outcome)).toEqual(['rejected', 'rejected', 'rejected']);
+    expect([408, 429, 500, 503].map((s) => outcomeOfStatus(s).outcome)).toEqual([
+      'failed',
+      'failed',
+      'failed',
+      'failed',
+    ]);
+    expect([400, 404, 410].map((s) => outcomeOfStatus(s).outcome)).toEqual([
+      'rejected',
+      'rejected',
+      'rejected',
+    ]);
     expect(outcomeOfStatus(302).outcome).toBe('failed');
   });
 
@@ -37,7 +46,10 @@ describe('alert POST', () => {
       seen.push({ body, key: headers['idempotency-key'], type: headers['content-type'] });
       return 200;
     });
-    expect(await postAlert({ url, body: '{"a":1}', idempotencyKey: 'k1', timeoutMs: 2_000 })).toEqual({ outcome: 'delivered', status: 200 });
+    expect(await postAlert({ url, body: '{"a":1}', idempotencyKey: 'k1', timeoutMs: 2_000 })).toEqual({
+      outcome: 'delivered',
+      status: 200,
+    });
     expect(seen).toEqual([{ body: '{"a":1}', key: 'k1', type: 'application/json' }]);
   });
 
@@ -50,6 +62,8 @@ describe('alert POST', () => {
   it('a closed port is a failure to retry', async () => {
     const url = await receiver(() => 200);
     await new Promise((resolve) => servers.pop()!.close(resolve));
-    expect((await postAlert({ url, body: '{}', idempotencyKey: 'k', timeoutMs: 1_000 })).outcome).toBe('failed');
+    expect((await postAlert({ url, body: '{}', idempotencyKey: 'k', timeoutMs: 1_000 })).outcome).toBe(
+      'failed',
+    );
   });
 });

@@ -8,7 +8,8 @@ export type PostOutcome =
 
 export function outcomeOfStatus(status: number): PostOutcome {
   if (status >= 200 && status < 300) return { outcome: 'delivered', status };
-  if (status >= 400 && status < 500 && status !== 408 && status !== 429) return { outcome: 'rejected', status };
+  if (status >= 400 && status < 500 && status !== 408 && status !== 429)
+    return { outcome: 'rejected', status };
   return { outcome: 'failed', status, reason: `HTTP ${status}` };
 }
 
@@ -38,7 +39,7 @@ export async function postAlert(options: {
       error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError')
         ? `no answer within ${options.timeoutMs} ms`
         : error instanceof Error
-          ? (((error.cause as Error | undefined)?.message ?? error.message) || error.name)
+          ? ((error.cause as Error | undefined)?.message ?? error.message) || error.name
           : String(error);
     return { outcome: 'failed', status: null, reason };
   }

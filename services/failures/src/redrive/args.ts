@@ -22,9 +22,15 @@ export class UsageError extends Error {
   override readonly name = 'UsageError';
 }
 
+/** Thrown for --help: print the usage and exit 0. */
+export class HelpRequested extends Error {
+  override readonly name = 'HelpRequested';
+}
+
 function seconds(flag: string, value: string | undefined): number {
   const n = Number(value);
-  if (value === undefined || !Number.isFinite(n) || n <= 0) throw new UsageError(`${flag} needs a positive number of seconds`);
+  if (value === undefined || !Number.isFinite(n) || n <= 0)
+    throw new UsageError(`${flag} needs a positive number of seconds`);
   return Math.round(n * 1000);
 }
 
@@ -35,13 +41,18 @@ export function parseRedriveArgs(argv: readonly string[]): RedriveArgs {
   let timeoutMs = 600_000;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
+    if (arg === '--help' || arg === '-h') throw new HelpRequested(REDRIVE_USAGE);
     if (arg === '--list') list = true;
     else if (arg === '--idle-seconds') idleMs = seconds(arg, argv[++i]);
     else if (arg === '--timeout-seconds') timeoutMs = seconds(arg, argv[++i]);
     else if (arg.startsWith('-')) throw new UsageError(`unknown option ${arg}`);
-    else if (consumer !== undefined) throw new UsageError(`one consumer at a time (got ${consumer} and ${arg})`);
+    else if (consumer !== undefined)
+      throw new UsageError(`one consumer at a time (got ${consumer} and ${arg})`);
     else if ((consumerNames as readonly string[]).includes(arg)) consumer = arg as ConsumerName;
-    else throw new UsageError(`unknown consumer ${JSON.stringify(arg)}; expected one of ${consumerNames.join(', ')}`);
+    else
+      throw new UsageError(
+        `unknown consumer ${JSON.stringify(arg)}; expected one of ${consumerNames.join(', ')}`,
+      );
   }
   if (consumer === undefined) throw new UsageError('name the consumer whose dead letters to redrive');
   return { consumer, list, idleMs, timeoutMs };

@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { ConfigError, kafkaSettings, logSettings, parseEnv } from '@wapipe/config';
 import { connectKafka, createCoalescingProducer, topicCatalog } from '@wapipe/kafka';
 import { createLogger } from '@wapipe/observability';
-import { REDRIVE_USAGE, UsageError, parseRedriveArgs } from './args.ts';
+import { HelpRequested, REDRIVE_USAGE, UsageError, parseRedriveArgs } from './args.ts';
 import { listDeadLetters, redriveDeadLetters, redriveGroupId } from './redrive.ts';
 
 const redriveEnv = z.object({ ...kafkaSettings, ...logSettings });
@@ -16,6 +16,10 @@ async function main(): Promise<number> {
     args = parseRedriveArgs(process.argv.slice(2));
     env = parseEnv(redriveEnv);
   } catch (error) {
+    if (error instanceof HelpRequested) {
+      process.stdout.write(`${REDRIVE_USAGE}\n`);
+      return 0;
+    }
     if (error instanceof UsageError || error instanceof ConfigError) {
       process.stderr.write(`${error.message}\n\n${REDRIVE_USAGE}\n`);
       return 2;
@@ -23,11 +27,21 @@ async function main(): Promise<number> {
     throw error;
   }
   if (!env.KAFKA_BROKERS) {
-    process.stderr.write(`KAFKA_BROKERS is required: the broker that holds the dead letters\n\n${REDRIVE_USAGE}\n`);
+    process.stderr.write(
+      `KAFKA_BROKERS is required: the broker that holds the dead letters\n\n${REDRIVE_USAGE}\n`,
+    );
     return 2;
   }
-  const logger = createLogger({ level: env.LOG_LEVEL, base: { tool: 'redrive' }, write: (line) => process.stderr.write(line + '\n') });
-  const kafka = await connectKafka({ brokers: env.KAFKA_BROKERS, clientId: `${env.KAFKA_CLIENT_ID}-redrive`, logger });
+  const logger = createLogger({
+    level: env.LOG_LEVEL,
+    base: { tool: 'redrive' },
+    write: (line) => process.stderr.write(line + '\n'),
+  });
+  const kafka = await connectKafka({
+    brokers: env.KAFKA_BROKERS,
+    clientId: `${env.KAFKA_CLIENT_ID}-redrive`,
+    logger,
+  });
   const topics = topicCatalog(env.TOPIC_PREFIX);
   try {
     if (args.list) {

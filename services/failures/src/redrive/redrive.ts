@@ -1,7 +1,8 @@
 // Replays a consumer's dead letters once their cause is fixed: reads topics.deadLetter(consumer) with its
 // own consumer group, copies each original record (key, value, headers; the wapipe-dlq-* headers dropped)
-// to topics.redrive(consumer), which the consumer reads beside the raw topic, and commits. The group's
-// committed offsets make a second run copy nothing twice; the consumer's dedup makes a repeat harmless.
+// back into the raw topic under its session key, marked `wapipe-redrive-for: <consumer>` so the other
+// consumers skip it, and commits. The group's committed offsets make a second run copy nothing twice; the
+// consumer's dedup makes a repeat harmless.
 import { createBatchConsumer, followTopic, readDeadLetter } from '@wapipe/kafka';
 import type {
   CoalescingProducer,
@@ -12,23 +13,18 @@ import type {
   TopicCatalog,
 } from '@wapipe/kafka';
 import type { Logger, Registry } from '@wapipe/observability';
+import { REDRIVE_HEADER } from '@wapipe/pipeline';
 
 export const redriveGroupId = (prefix: string, consumer: ConsumerName): string =>
   prefix ? `${prefix}.redrive.${consumer}` : `redrive.${consumer}`;
 
-const total = (offsets: Map<number, bigint>) => [...offsets.values()].reduce((a, b) => a + b, 0n);
-
-/**
- * Dead letters not yet copied back. Redrive copies every dead letter once, in order, into a topic nobody
- * else writes, so the redrive topic's end offset is how far the redrive group got. (A redrive killed
- * between its copy and its commit copies that batch again and makes this read low by as much.)
- */
-export async function dlqDepth(kafka: KafkaConnection, topics: TopicCatalog, consumer: ConsumerName): Promise<number> {
-  const [dead, copied] = await Promise.all([
-    kafka.endOffsets(topics.deadLetter(consumer)),
-    kafka.endOffsets(topics.redrive(consumer)),
-  ]);
-  const depth = total(dead) - total(copied);
+/** Dead letters not yet copied back: what the redrive group has not committed in the dead-letter topic. */
+export async function dlqDepth(
+  kafka: KafkaConnection,
+  topics: TopicCatalog,
+  consumer: ConsumerName,
+): Promise<number> {
+  const depth = await kafka.groupLag(redriveGroupId(topics.prefix, consumer), topics.deadLetter(consumer));
   return depth > 0n ? Number(depth) : 0;
 }
 
@@ -65,10 +61,17 @@ export async function redriveDeadLetters(options: RedriveOptions): Promise<Redri
   const idleMs = options.idleMs ?? 3_000;
   const timeoutMs = options.timeoutMs ?? 10 * 60_000;
   const from = topics.deadLetter(consumer);
-  const to = topics.redrive(consumer);
+  const to = topics.raw;
   const log = options.logger.child({ component: 'redrive', consumer, from, to, groupId });
   const ends = new Map([...(await kafka.endOffsets(from))].filter(([, end]) => end > 0n));
-  const result = (copied: number, reachedEnd: boolean): RedriveResult => ({ consumer, from, to, groupId, copied, reachedEnd });
+  const result = (copied: number, reachedEnd: boolean): RedriveResult => ({
+    consumer,
+    from,
+    to,
+    groupId,
+    copied,
+    reachedEnd,
+  });
   if (ends.size === 0) return result(0, true);
 
   const copied = new Set<string>();
@@ -90,7 +93,10 @@ export async function redriveDeadLetters(options: RedriveOptions): Promise<Redri
       try {
         await producer.sendMany(
           to,
-          records.map((r) => readDeadLetter(r).original),
+          records.map((r) => {
+            const { original } = readDeadLetter(r);
+            return { ...original, headers: { ...original.headers, [REDRIVE_HEADER]: consumer } };
+          }),
         );
         for (const r of records) {
           copied.add(`${r.partition}:${r.offset}`);
@@ -116,7 +122,8 @@ export async function redriveDeadLetters(options: RedriveOptions): Promise<Redri
       if (atEnd && settled) return result(reader.committed(), true);
       const now = Date.now();
       if (now - lastRecordAt > idleMs && settled) {
-        if (copied.size === 0) log.info('no dead letter arrived; the group is probably at the end already', { idleMs });
+        if (copied.size === 0)
+          log.info('no dead letter arrived; the group is probably at the end already', { idleMs });
         return result(reader.committed(), false);
       }
       if (now - started > timeoutMs) {
@@ -147,7 +154,12 @@ export async function listDeadLetters(
   const follower = await followTopic(kafka, {
     topic: topics.deadLetter(consumer),
     onRecord: (record) => {
-      listed.push({ partition: record.partition, offset: record.offset, key: record.key, info: readDeadLetter(record).info });
+      listed.push({
+        partition: record.partition,
+        offset: record.offset,
+        key: record.key,
+        info: readDeadLetter(record).info,
+      });
     },
   });
   try {
