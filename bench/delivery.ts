@@ -12,7 +12,7 @@ import { deliveryEnv, startDelivery } from '@wapipe/delivery';
 import { RAW_RECORD_VERSION, rawRecordHeaders } from '@wapipe/events';
 import { connectKafka, createBatchConsumer, createCoalescingProducer, topicCatalog } from '@wapipe/kafka';
 import type { KafkaConnection, ProducedRecord } from '@wapipe/kafka';
-import { createRegistry, silentLogger } from '@wapipe/observability';
+import { createLogger, createRegistry, silentLogger } from '@wapipe/observability';
 import { chDateTime } from '@wapipe/pipeline';
 import { benchBroker } from './support/local-kafka.ts';
 import { median } from './support/load.ts';
@@ -20,6 +20,13 @@ import { median } from './support/load.ts';
 const totalEvents = Number(process.env['BENCH_EVENTS'] ?? 200_000);
 const rounds = Number(process.env['BENCH_ROUNDS'] ?? 3);
 const perBody = 50;
+// BENCH_LOG_LEVEL=debug shows each batch's stage timings.
+const consumerLogger = process.env['BENCH_LOG_LEVEL']
+  ? createLogger({
+      level: process.env['BENCH_LOG_LEVEL'] as 'debug',
+      write: (line) => process.stderr.write(line + '\n'),
+    })
+  : silentLogger;
 
 function records(): ProducedRecord[] {
   const out: ProducedRecord[] = [];
@@ -108,7 +115,7 @@ async function main() {
       });
       const delivery = await startDelivery(
         { ...env, KAFKA_BROKERS: env.KAFKA_BROKERS! },
-        { logger: silentLogger, registry: createRegistry() },
+        { logger: consumerLogger, registry: createRegistry() },
       );
       const seconds = await drain(kafka, `${prefix}.delivery`, topics.raw, 'wapipe');
       await delivery.stop();

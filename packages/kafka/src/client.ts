@@ -70,7 +70,7 @@ async function retryRetriable<T>(work: () => Promise<T>, deadlineMs: number): Pr
 /** Creates the client and proves a broker answers, or fails within connectTimeoutMs naming KAFKA_BROKERS. */
 export async function connectKafka(options: KafkaOptions): Promise<KafkaConnection> {
   const { brokers, logger } = options;
-  const connectTimeoutMs = options.connectTimeoutMs ?? 10_000;
+  const connectTimeoutMs = options.connectTimeoutMs ?? 8_000;
   const log = logger.child({ component: 'kafka' });
   const client = new Kafka({
     clientId: options.clientId,

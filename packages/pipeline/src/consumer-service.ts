@@ -62,7 +62,12 @@ export async function startConsumerService(options: {
   const topics = topicCatalog(env.TOPIC_PREFIX);
   await kafka.ensureTopics(topics.specs(env.TOPIC_PARTITIONS));
   const ch = clickhouseFromEnv(env, { logger });
-  const producer = createCoalescingProducer(kafka, { ackTimeoutMs: 10_000 });
+  // A batch's effects can be tens of thousands of records: send them in few, large requests.
+  const producer = createCoalescingProducer(kafka, {
+    ackTimeoutMs: 30_000,
+    maxBatchRecords: 20_000,
+    maxBatchBytes: 32 * 1024 * 1024,
+  });
   let consumer: EventConsumer | undefined;
   try {
     const process = await options.makeProcess({ ch, topics, producer, kafka, logger, registry });

@@ -105,7 +105,14 @@ export function createJournal(options: JournalOptions): Journal {
       });
     }
     for (const effect of effects) {
-      if (effect.records.length > 0) await options.publish(effect.topic, effect.records);
+      if (effect.records.length === 0) continue;
+      const started = performance.now();
+      await options.publish(effect.topic, effect.records);
+      log.debug('published', {
+        topic: effect.topic,
+        records: effect.records.length,
+        ms: Math.round(performance.now() - started),
+      });
     }
     await ch.insert({
       table: appliedTable,

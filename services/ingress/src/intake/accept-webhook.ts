@@ -29,7 +29,7 @@ export async function acceptWebhook(c: Context, deps: IngressDeps, intake: Provi
       `no ${intake.provider} session "${sessionId}" with webhooks enabled`,
     );
   }
-  const body = await readBody(c.req.raw, {
+  const body = await readBody(c, {
     maxBytes: deps.limits.maxBodyBytes,
     timeoutMs: deps.limits.bodyTimeoutMs,
   });

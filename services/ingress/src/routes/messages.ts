@@ -24,7 +24,7 @@ export function messageRoutes(deps: IngressDeps): Hono {
   const app = new Hono();
   app.post('/v1/messages', async (c) => {
     const contentType = requireJson(c.req.header('content-type'));
-    const body = await readBody(c.req.raw, {
+    const body = await readBody(c, {
       maxBytes: deps.limits.maxBodyBytes,
       timeoutMs: deps.limits.bodyTimeoutMs,
     });

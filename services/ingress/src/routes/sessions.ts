@@ -18,7 +18,7 @@ export function sessionRoutes(deps: IngressDeps): Hono {
   app.put('/v1/sessions/:sessionId', async (c) => {
     const sessionId = sessionIdOf(c.req.param('sessionId'));
     requireJson(c.req.header('content-type'));
-    const body = await readBody(c.req.raw, { maxBytes: 64 * 1024, timeoutMs: deps.limits.bodyTimeoutMs });
+    const body = await readBody(c, { maxBytes: 64 * 1024, timeoutMs: deps.limits.bodyTimeoutMs });
     const parsed = SessionConfig.safeParse(parseJson(body));
     if (!parsed.success) throw new HttpError(400, 'bad_shape', describeIssue(parsed.error));
     try {

@@ -1,0 +1,78 @@
+// ClickHouse (a real engine behind its HTTP interface, in its own process) goes away for 10 s in the
+// middle of the stream: the delivery consumer holds its batch, commits nothing meanwhile, and resumes with
+// nothing lost and nothing stored twice.
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, expect, it } from 'vitest';
+import { createClickHouse } from '@wapipe/clickhouse';
+import { connectKafka, createCoalescingProducer, topicCatalog } from '@wapipe/kafka';
+import { silentLogger } from '@wapipe/observability';
+import { randomDatabaseName } from './harness/clickhouse.ts';
+import { startChdbServerProcess } from './harness/clickhouse-server.ts';
+import { testBrokers, uniqueName, waitFor } from './harness/kafka.ts';
+import { startTestDelivery } from './support/delivery-consumer.ts';
+import { generateDeliveryStream } from './support/delivery-stream.ts';
+import { expectDeliveryMatchesTruth, storedStatusEventCount } from './support/delivery-truth.ts';
+
+const dirs: string[] = [];
+afterAll(async () => {
+  for (const dir of dirs) await rm(dir, { recursive: true, force: true });
+});
+
+it('holds its batch through a 10 s ClickHouse outage and resumes with nothing lost or doubled', async () => {
+  const brokers = testBrokers();
+  const prefix = uniqueName('outage');
+  const dataDir = await mkdtemp(join(tmpdir(), 'wapipe-ch-outage-'));
+  dirs.push(dataDir);
+  const server = await startChdbServerProcess({ dataDir });
+  const database = randomDatabaseName();
+  const chOptions = { url: server.url, username: 'default', password: '', database };
+  const stream = generateDeliveryStream({ sessions: ['o1', 'o2', 'o3'], messages: 2000, seed: 5 });
+  const topics = topicCatalog(prefix);
+  const group = `${prefix}.delivery`;
+  const kafka = await connectKafka({ brokers, clientId: 'outage-test', logger: silentLogger });
+  await kafka.ensureTopics(topics.specs(3));
+  const producer = createCoalescingProducer(kafka);
+  const setup = createClickHouse(chOptions);
+  await setup.command({ query: `CREATE DATABASE IF NOT EXISTS ${database}` });
+  await setup.close();
+  const consumer = await startTestDelivery(brokers, prefix, chOptions);
+  try {
+    const half = Math.floor(stream.records.length / 2);
+    await producer.sendMany(topics.raw, stream.records.slice(0, half));
+    await waitFor('the first half committed', async () => (await kafka.groupLag(group, topics.raw)) === 0n, {
+      timeoutMs: 90_000,
+      pollMs: 200,
+    });
+
+    await server.kill();
+    const down = performance.now();
+    await producer.sendMany(topics.raw, stream.records.slice(half));
+    const lagDuringOutage = await kafka.groupLag(group, topics.raw);
+    // Ten seconds without ClickHouse: polled, so a commit during the outage would be seen.
+    while (performance.now() - down < 10_000) {
+      expect(await kafka.groupLag(group, topics.raw)).toBe(lagDuringOutage);
+      await new Promise((resolve) => setTimeout(resolve, 500));
+    }
+    expect(lagDuringOutage).toBeGreaterThan(0n);
+
+    await server.restart();
+    await waitFor('the rest committed', async () => (await kafka.groupLag(group, topics.raw)) === 0n, {
+      timeoutMs: 120_000,
+      pollMs: 250,
+    });
+    const ch = createClickHouse(chOptions);
+    try {
+      expect(await storedStatusEventCount(ch)).toBe(stream.statusEvents);
+      await expectDeliveryMatchesTruth(ch, stream);
+    } finally {
+      await ch.close();
+    }
+  } finally {
+    await consumer.stop();
+    await producer.close();
+    await kafka.close();
+    await server.stop();
+  }
+});
