@@ -1,20 +1,19 @@
 // A retried or re-batched inbound message never creates a second reply row, suppression, opt-out or
 // follow-up: the same messages arrive as identical retries, in other bodies mixed with other messages,
 // in the same batch and in later batches, and the tables and topics must hold exactly the ground truth.
-import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { testClickHouse } from './harness/clickhouse.ts';
 import type { TestClickHouse } from './harness/clickhouse.ts';
 import { testBrokers, uniqueName } from './harness/kafka.ts';
 import { countOf, ofSession, startRepliesRig, waitForPublished } from './support/replies-consumer.ts';
+import { readmeSql } from './support/replies-readme.ts';
 import type { RepliesRig } from './support/replies-consumer.ts';
 import { conversation, shuffled } from './support/replies-conversation.ts';
 import { MINUTE, T0, meta, metaBody, registrationRecord, webhookRecord } from './support/replies-webhooks.ts';
 
-const readme = readFileSync(new URL('../services/replies/README.md', import.meta.url), 'utf8');
 /** The README's "other questions", one statement each, comments removed. */
-const contactQuestions = (/<!-- contact-questions -->\s*```sql\n([\s\S]*?)```/.exec(readme)?.[1] ?? '')
+const contactQuestions = (readmeSql('contact-questions') ?? '')
   .split(';')
   .map((sql) => sql.replace(/--.*$/gm, '').trim())
   .filter(Boolean);

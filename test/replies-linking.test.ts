@@ -1,13 +1,13 @@
 // Which outbound message a reply answers: its context id (known or not yet), else the contact's latest
 // outbound message within the window. The read side joins the operator's message id when read, so a
 // registration that arrives after the reply completes the link. The read query is the README's.
-import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { testClickHouse } from './harness/clickhouse.ts';
 import type { TestClickHouse } from './harness/clickhouse.ts';
 import { testBrokers, uniqueName } from './harness/kafka.ts';
 import { ofSession, startRepliesRig, waitForPublished } from './support/replies-consumer.ts';
+import { readmeSql } from './support/replies-readme.ts';
 import type { RepliesRig } from './support/replies-consumer.ts';
 import {
   HOUR,
@@ -20,8 +20,7 @@ import {
   webhookRecord,
 } from './support/replies-webhooks.ts';
 
-const readme = readFileSync(new URL('../services/replies/README.md', import.meta.url), 'utf8');
-const repliesBySessionSql = /<!-- replies-by-session -->\s*```sql\n([\s\S]*?)```/.exec(readme)?.[1];
+const repliesBySessionSql = readmeSql('replies-by-session');
 
 const ReadRow = z.object({
   provider_message_id: z.string(),
