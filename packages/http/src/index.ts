@@ -3,3 +3,4 @@ export type { HttpErrorCode } from './errors.ts';
 export { requireApiKey } from './api-key.ts';
 export { healthRoutes } from './health.ts';
 export type { ReadinessChecks } from './health.ts';
+export { serveUntilSignal, startOrExit } from './serve.ts';
