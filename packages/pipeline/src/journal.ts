@@ -88,32 +88,41 @@ export function createJournal(options: JournalOptions): Journal {
   const appliedTable = `${consumer}_journal_applied`;
   const log = logger.child({ component: 'journal' });
 
+  // Table inserts (one connection, one at a time) and Kafka effects are independent: run them side by
+  // side. The batch is marked applied only when both are done.
   const apply = async (batchId: string, writes: TableWrite[], effects: TopicEffect[]) => {
-    for (const write of writes) {
-      if (write.rows.length === 0) continue;
-      const started = performance.now();
-      await ch.insert({
-        table: write.table,
-        rows: write.rows,
-        dedupToken: `${batchId}.${write.table}`,
-        dedupDependentViews: true,
-      });
-      log.debug('applied', {
-        table: write.table,
-        rows: write.rows.length,
-        ms: Math.round(performance.now() - started),
-      });
-    }
-    for (const effect of effects) {
-      if (effect.records.length === 0) continue;
-      const started = performance.now();
-      await options.publish(effect.topic, effect.records);
-      log.debug('published', {
-        topic: effect.topic,
-        records: effect.records.length,
-        ms: Math.round(performance.now() - started),
-      });
-    }
+    const insertAll = async () => {
+      for (const write of writes) {
+        if (write.rows.length === 0) continue;
+        const started = performance.now();
+        await ch.insert({
+          table: write.table,
+          rows: write.rows,
+          dedupToken: `${batchId}.${write.table}`,
+          dedupDependentViews: true,
+        });
+        log.debug('applied', {
+          table: write.table,
+          rows: write.rows.length,
+          ms: Math.round(performance.now() - started),
+        });
+      }
+    };
+    const publishAll = async () => {
+      for (const effect of effects) {
+        if (effect.records.length === 0) continue;
+        const started = performance.now();
+        await options.publish(effect.topic, effect.records);
+        log.debug('published', {
+          topic: effect.topic,
+          records: effect.records.length,
+          ms: Math.round(performance.now() - started),
+        });
+      }
+    };
+    const [inserted, published] = await Promise.allSettled([insertAll(), publishAll()]);
+    if (inserted.status === 'rejected') throw inserted.reason;
+    if (published.status === 'rejected') throw published.reason;
     await ch.insert({
       table: appliedTable,
       rows: [{ batch_id: batchId, applied_at: chDateTime(new Date()) }],

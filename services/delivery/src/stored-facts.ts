@@ -30,6 +30,8 @@ const RegistrationRow = z.object({
   category: z.string(),
 });
 
+// `IN (SELECT arrayJoin(…))` builds a hashed set; a bare `IN {ids:Array(String)}` compared every row with
+// the whole array (15 s for 25k ids against 100k rows, measured in bench/delivery.ts).
 export async function loadStoredMessages(
   ch: ClickHouse,
   providerMessageIds: string[],
@@ -41,7 +43,7 @@ export async function loadStoredMessages(
       query: `SELECT provider_message_id, any(session_id) AS session_id, any(recipient) AS recipient, status,
                      min(occurred_at) AS at, groupArray(event_id) AS ids
               FROM ${ch.table('delivery_status_events')}
-              WHERE provider_message_id IN {ids:Array(String)}
+              WHERE provider_message_id IN (SELECT arrayJoin({ids:Array(String)}))
               GROUP BY provider_message_id, status`,
       params: { ids: providerMessageIds },
       schema: StatusGroup,
@@ -49,7 +51,7 @@ export async function loadStoredMessages(
     ch.query({
       query: `SELECT provider_message_id, message_id, session_id, recipient, sent_at, campaign_id, category
               FROM ${ch.table('delivery_outbound_messages')}
-              WHERE provider_message_id IN {ids:Array(String)}
+              WHERE provider_message_id IN (SELECT arrayJoin({ids:Array(String)}))
               ORDER BY registered_at
               LIMIT 1 BY provider_message_id`,
       params: { ids: providerMessageIds },
