@@ -15,6 +15,7 @@ import { createLogger, createRegistry, silentLogger } from '@wapipe/observabilit
 import type { RunningConsumer } from '@wapipe/pipeline';
 import { repliesEnv, startReplies } from '@wapipe/replies';
 import { uniqueName, waitFor } from '../harness/kafka.ts';
+import { testConsumerEnv } from './consumer-env.ts';
 
 /** Environment variables that point the replies consumer at the test broker and database. */
 export function repliesTestEnv(
@@ -23,22 +24,7 @@ export function repliesTestEnv(
   ch: ClickHouseOptions,
   extra: Record<string, string> = {},
 ): Record<string, string> {
-  return {
-    KAFKA_BROKERS: brokers.join(','),
-    TOPIC_PREFIX: prefix,
-    TOPIC_PARTITIONS: '3',
-    CLICKHOUSE_DATABASE: ch.database,
-    ...(ch.url
-      ? {
-          CLICKHOUSE_URL: ch.url,
-          CLICKHOUSE_USER: ch.username ?? 'default',
-          CLICKHOUSE_PASSWORD: ch.password ?? '',
-        }
-      : {}),
-    ...(ch.dataPath ? { CHDB_PATH: ch.dataPath } : {}),
-    LOG_LEVEL: 'warn',
-    ...extra,
-  };
+  return { ...testConsumerEnv(brokers, prefix, ch), LOG_LEVEL: 'warn', ...extra };
 }
 
 /** A published command as read back from its topic. */
