@@ -9,7 +9,7 @@ import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { createClickHouse } from '@wapipe/clickhouse';
 import { deliveryEnv, startDelivery } from '@wapipe/delivery';
-import { RAW_RECORD_VERSION, rawRecordHeaders } from '@wapipe/events';
+import { rawKafkaRecord } from '@wapipe/events';
 import { connectKafka, createBatchConsumer, createCoalescingProducer, topicCatalog } from '@wapipe/kafka';
 import type { KafkaConnection, ProducedRecord } from '@wapipe/kafka';
 import { createLogger, createRegistry, silentLogger } from '@wapipe/observability';
@@ -58,20 +58,7 @@ function records(): ProducedRecord[] {
         },
       ],
     });
-    out.push({
-      key: sessionId,
-      value: body,
-      headers: rawRecordHeaders({
-        version: RAW_RECORD_VERSION,
-        kind: 'webhook',
-        provider: 'meta',
-        sessionId,
-        requestId: randomUUID(),
-        receivedAt: new Date().toISOString(),
-        contentType: 'application/json',
-        ingressVersion: 'bench',
-      }),
-    });
+    out.push(rawKafkaRecord({ kind: 'webhook', provider: 'meta', sessionId, ingressVersion: 'bench' }, body));
   }
   return out;
 }

@@ -1,7 +1,7 @@
 // A generated stream of Meta status webhooks and registrations, with the ground truth a correct pipeline
 // must end up with. Seeded, so a failure can be replayed.
 import { randomUUID } from 'node:crypto';
-import { RAW_RECORD_VERSION, rawRecordHeaders } from '@wapipe/events';
+import { rawKafkaRecord } from '@wapipe/events';
 import type { ProducedRecord } from '@wapipe/kafka';
 
 type Status = 'sent' | 'delivered' | 'read' | 'failed';
@@ -90,7 +90,6 @@ export function generateDeliveryStream(options: {
         body: { messageId, sessionId, recipient, providerMessageId: pmid, sentAt, campaignId: `c${i % 3}` },
       });
     }
-    const delivered = Boolean(earliest.delivered || earliest.read);
     const status: TruthMessage['status'] = earliest.read
       ? 'read'
       : earliest.delivered
@@ -110,7 +109,6 @@ export function generateDeliveryStream(options: {
       status,
       cohortMinute: sendTime ? minuteOf(sendTime) : null,
     });
-    void delivered;
   }
 
   // Shuffle: order within each message is lost, as Meta's is.
@@ -198,35 +196,12 @@ function metaBody(statuses: { pmid: string; recipient: string; status: Status; t
 }
 
 function webhookRecord(sessionId: string, body: string): ProducedRecord {
-  return {
-    key: sessionId,
-    value: body,
-    headers: rawRecordHeaders({
-      version: RAW_RECORD_VERSION,
-      kind: 'webhook',
-      provider: 'meta',
-      sessionId,
-      requestId: randomUUID(),
-      receivedAt: new Date().toISOString(),
-      contentType: 'application/json',
-      ingressVersion: 'test',
-    }),
-  };
+  return rawKafkaRecord({ kind: 'webhook', provider: 'meta', sessionId, ingressVersion: 'test' }, body);
 }
 
 function registrationRecord(sessionId: string, body: object): ProducedRecord {
-  return {
-    key: sessionId,
-    value: JSON.stringify(body),
-    headers: rawRecordHeaders({
-      version: RAW_RECORD_VERSION,
-      kind: 'registration',
-      provider: 'registry',
-      sessionId,
-      requestId: randomUUID(),
-      receivedAt: new Date().toISOString(),
-      contentType: 'application/json',
-      ingressVersion: 'test',
-    }),
-  };
+  return rawKafkaRecord(
+    { kind: 'registration', provider: 'registry', sessionId, ingressVersion: 'test' },
+    JSON.stringify(body),
+  );
 }

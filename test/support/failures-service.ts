@@ -7,7 +7,7 @@ import type { AddressInfo } from 'node:net';
 import { z } from 'zod';
 import type { ClickHouse, ClickHouseOptions } from '@wapipe/clickhouse';
 import { parseEnv } from '@wapipe/config';
-import { rawRecordHeaders } from '@wapipe/events';
+import { rawKafkaRecord } from '@wapipe/events';
 import { failuresEnv, startFailures } from '@wapipe/failures';
 import { connectKafka, createCoalescingProducer, followTopic, topicCatalog } from '@wapipe/kafka';
 import type { ConsumedRecord, KafkaConnection, ProducedRecord, TopicCatalog } from '@wapipe/kafka';
@@ -85,20 +85,10 @@ export async function startFailuresUnderTest(
 
 /** A raw.v1 record exactly as the ingress writes it: the body bytes, metadata in headers. */
 export function rawRecord(provider: 'meta' | 'chatsend', sessionId: string, body: unknown): ProducedRecord {
-  return {
-    key: sessionId,
-    value: Buffer.from(JSON.stringify(body)),
-    headers: rawRecordHeaders({
-      version: 'raw.v1',
-      kind: 'webhook',
-      provider,
-      sessionId,
-      requestId: uniqueName('req'),
-      receivedAt: new Date().toISOString(),
-      contentType: 'application/json',
-      ingressVersion: '0.1.0',
-    }),
-  };
+  return rawKafkaRecord(
+    { kind: 'webhook', provider, sessionId, ingressVersion: 'test' },
+    Buffer.from(JSON.stringify(body)),
+  );
 }
 
 const unix = (iso: string) => String(Math.floor(Date.parse(iso) / 1000));

@@ -1,7 +1,7 @@
 // Webhook bodies as providers send them (Meta Cloud API, ChatSend) and outbound registrations, wrapped as
 // raw.v1 records for the raw topic, for the replies consumer's integration tests.
 import { randomUUID } from 'node:crypto';
-import { RAW_RECORD_VERSION, rawRecordHeaders } from '@wapipe/events';
+import { rawKafkaRecord } from '@wapipe/events';
 import type { ProducedRecord } from '@wapipe/kafka';
 
 export const BUSINESS = '15550783881';
@@ -195,20 +195,7 @@ export function webhookRecord(
   provider: 'meta' | 'chatsend',
   body: string,
 ): ProducedRecord {
-  return {
-    key: sessionId,
-    value: body,
-    headers: rawRecordHeaders({
-      version: RAW_RECORD_VERSION,
-      kind: 'webhook',
-      provider,
-      sessionId,
-      requestId: `req_${randomUUID()}`,
-      receivedAt: new Date().toISOString(),
-      contentType: 'application/json',
-      ingressVersion: 'test',
-    }),
-  };
+  return rawKafkaRecord({ kind: 'webhook', provider, sessionId, ingressVersion: 'test' }, body);
 }
 
 /** The raw record of one outbound registration (POST /v1/messages item). */
@@ -221,18 +208,8 @@ export function registrationRecord(sessionId: string, r: RegistrationSpec): Prod
     ...(r.sentAt === undefined ? {} : { sentAt: new Date(r.sentAt).toISOString() }),
     ...(r.campaignId === undefined ? {} : { campaignId: r.campaignId }),
   });
-  return {
-    key: sessionId,
-    value: body,
-    headers: rawRecordHeaders({
-      version: RAW_RECORD_VERSION,
-      kind: 'registration',
-      provider: 'registry',
-      sessionId,
-      requestId: `req_${randomUUID()}`,
-      receivedAt: new Date().toISOString(),
-      contentType: 'application/json',
-      ingressVersion: 'test',
-    }),
-  };
+  return rawKafkaRecord(
+    { kind: 'registration', provider: 'registry', sessionId, ingressVersion: 'test' },
+    body,
+  );
 }

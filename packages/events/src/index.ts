@@ -47,10 +47,11 @@ export {
   RAW_RECORD_HEADERS,
   RAW_RECORD_VERSION,
   RawRecordMeta,
+  rawKafkaRecord,
   rawRecordHeaders,
   readRawRecord,
 } from './raw-record.ts';
-export type { KafkaHeaders, RawRecord } from './raw-record.ts';
+export type { KafkaHeaders, RawKafkaRecord, RawRecord } from './raw-record.ts';
 export { OutboundRegistration } from './registration.ts';
 export { EVENT_ERROR_CODES, EventError } from './errors.ts';
 export type { EventErrorCode } from './errors.ts';

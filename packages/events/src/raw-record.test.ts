@@ -1,6 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { EventError } from './errors.ts';
-import { RAW_RECORD_VERSION, rawRecordHeaders, readRawRecord, type RawRecordMeta } from './raw-record.ts';
+import {
+  RAW_RECORD_VERSION,
+  rawKafkaRecord,
+  rawRecordHeaders,
+  readRawRecord,
+  type RawRecordMeta,
+} from './raw-record.ts';
 
 const meta: RawRecordMeta = {
   version: RAW_RECORD_VERSION,
@@ -98,5 +104,26 @@ describe('raw records', () => {
 
   it('are never produced from bad metadata', () => {
     expect(() => rawRecordHeaders({ ...meta, sessionId: '' })).toThrow(EventError);
+  });
+});
+
+describe('rawKafkaRecord', () => {
+  it('builds the record the ingress writes, which reads back with the same body and metadata', () => {
+    const body = Buffer.from('{"object":"whatsapp_business_account","entry":[]}');
+    const record = rawKafkaRecord(
+      { kind: 'webhook', provider: 'meta', sessionId: 's-1', requestId: 'r-1' },
+      body,
+    );
+    expect(record.key).toBe('s-1');
+    const read = readRawRecord({ headers: record.headers, value: record.value as Buffer });
+    expect(read.body.equals(body)).toBe(true);
+    expect(read.meta).toMatchObject({
+      version: 'raw.v1',
+      kind: 'webhook',
+      provider: 'meta',
+      sessionId: 's-1',
+      requestId: 'r-1',
+      contentType: 'application/json',
+    });
   });
 });

@@ -1,6 +1,7 @@
 // The raw record (v1) the ingress writes to Kafka. The record value is the exact request body bytes, the
 // bytes the signature was computed over, so a consumer (or an auditor) can re-verify and re-normalize it.
 // Everything else rides in headers, named `wapipe-*`.
+import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { EventError } from './errors.ts';
 
@@ -47,6 +48,35 @@ export function rawRecordHeaders(meta: RawRecordMeta): Record<string, string> {
     headers[HEADER_NAMES[field]] = checked[field];
   }
   return headers;
+}
+
+/** A raw record as produced to Kafka: key = session, value = the exact body, metadata in headers. */
+export interface RawKafkaRecord {
+  key: string;
+  value: Buffer | string;
+  headers: Record<string, string>;
+}
+
+/**
+ * The record the ingress writes for one request. Fields a producer other than the ingress (a tool, a test,
+ * a benchmark) does not know get defaults: a fresh request id, now, JSON, ingress version "unknown".
+ */
+export function rawKafkaRecord(
+  meta: Pick<RawRecordMeta, 'kind' | 'provider' | 'sessionId'> & Partial<RawRecordMeta>,
+  body: Buffer | string,
+): RawKafkaRecord {
+  return {
+    key: meta.sessionId,
+    value: body,
+    headers: rawRecordHeaders({
+      version: RAW_RECORD_VERSION,
+      requestId: randomUUID(),
+      receivedAt: new Date().toISOString(),
+      contentType: 'application/json',
+      ingressVersion: 'unknown',
+      ...meta,
+    }),
+  };
 }
 
 /**

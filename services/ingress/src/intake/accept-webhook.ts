@@ -3,7 +3,7 @@
 // events: the raw bytes go to the topic as received, and consumers do the rest.
 import { randomUUID } from 'node:crypto';
 import type { Context } from 'hono';
-import { RAW_RECORD_VERSION, rawRecordHeaders } from '@wapipe/events';
+import { rawKafkaRecord } from '@wapipe/events';
 import { HttpError } from '@wapipe/http';
 import { isRetryable } from '@wapipe/kafka';
 import type { IngressDeps } from '../deps.ts';
@@ -40,20 +40,19 @@ export async function acceptWebhook(c: Context, deps: IngressDeps, intake: Provi
   const requestId = c.req.header('webhook-id') ?? randomUUID();
   c.set('requestId' as never, requestId as never);
   try {
-    await deps.publishRaw({
-      key: sessionId,
-      value: body,
-      headers: rawRecordHeaders({
-        version: RAW_RECORD_VERSION,
-        kind: 'webhook',
-        provider: intake.provider,
-        sessionId,
-        requestId,
-        receivedAt: new Date().toISOString(),
-        contentType,
-        ingressVersion: deps.version,
-      }),
-    });
+    await deps.publishRaw(
+      rawKafkaRecord(
+        {
+          kind: 'webhook',
+          provider: intake.provider,
+          sessionId,
+          requestId,
+          contentType,
+          ingressVersion: deps.version,
+        },
+        body,
+      ),
+    );
   } catch (error) {
     if (!isRetryable(error)) throw error;
     throw new HttpError(503, 'unavailable', 'the event could not be stored durably; retry later', 5);

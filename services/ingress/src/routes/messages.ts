@@ -4,7 +4,7 @@
 import { randomUUID } from 'node:crypto';
 import { Hono } from 'hono';
 import { z } from 'zod';
-import { OutboundRegistration, RAW_RECORD_VERSION, rawRecordHeaders } from '@wapipe/events';
+import { OutboundRegistration, rawKafkaRecord } from '@wapipe/events';
 import { HttpError } from '@wapipe/http';
 import { isRetryable } from '@wapipe/kafka';
 import type { IngressDeps } from '../deps.ts';
@@ -35,20 +35,20 @@ export function messageRoutes(deps: IngressDeps): Hono {
     try {
       await Promise.all(
         parsed.data.messages.map((m) =>
-          deps.publishRaw({
-            key: m.sessionId,
-            value: JSON.stringify(m),
-            headers: rawRecordHeaders({
-              version: RAW_RECORD_VERSION,
-              kind: 'registration',
-              provider: 'registry',
-              sessionId: m.sessionId,
-              requestId,
-              receivedAt,
-              contentType,
-              ingressVersion: deps.version,
-            }),
-          }),
+          deps.publishRaw(
+            rawKafkaRecord(
+              {
+                kind: 'registration',
+                provider: 'registry',
+                sessionId: m.sessionId,
+                requestId,
+                receivedAt,
+                contentType,
+                ingressVersion: deps.version,
+              },
+              JSON.stringify(m),
+            ),
+          ),
         ),
       );
     } catch (error) {
