@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
+import { encodeCompactRows } from '@wapipe/clickhouse';
 import type { ClickHouse } from '@wapipe/clickhouse';
 import { testClickHouse } from './harness/clickhouse.ts';
 import type { TestClickHouse } from './harness/clickhouse.ts';
@@ -50,6 +51,17 @@ describe('insert deduplication', () => {
     await ch.insert({ table: 'events', rows, dedupToken: 'topic:0:100-101' });
     await ch.insert({ table: 'events', rows, dedupToken: 'topic:0:100-101' });
     expect(await countRows(ch, 'events')).toBe(2);
+  });
+
+  it('the same token deduplicates pre-encoded rows, and a plain encoded insert after it keeps its rows', async () => {
+    const encoded = encodeCompactRows([
+      { id: 'a', n: 1 },
+      { id: 'b', n: 2 },
+    ]);
+    await ch.insert({ table: 'events', encoded, format: 'JSONCompactEachRowWithNames', dedupToken: 'enc:1' });
+    await ch.insert({ table: 'events', encoded, format: 'JSONCompactEachRowWithNames', dedupToken: 'enc:1' });
+    await ch.insert({ table: 'events', encoded, format: 'JSONCompactEachRowWithNames' });
+    expect(await countRows(ch, 'events')).toBe(4);
   });
 
   it('the same rows under different tokens are stored each time', async () => {

@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
+import { encodeCompactRows } from '@wapipe/clickhouse';
 import type { ClickHouse } from '@wapipe/clickhouse';
 import { testClickHouse } from './harness/clickhouse.ts';
 import type { TestClickHouse } from './harness/clickhouse.ts';
@@ -68,6 +69,41 @@ describe('ClickHouse round trip', () => {
       schema: z.object({ n: z.coerce.number() }),
     });
     expect(count).toEqual({ n: 2 });
+  });
+
+  it('stores pre-encoded rows (compact and JSONEachRow) exactly as row inserts do', async () => {
+    const at = new Date('2024-05-06T07:08:09.045Z');
+    const rows = awkwardStrings.map((body, i) => ({ id: `c${i}`, body, tags: [body], big: '42', at }));
+    await ch.insert({
+      table: 'messages',
+      encoded: encodeCompactRows(rows),
+      format: 'JSONCompactEachRowWithNames',
+    });
+    await ch.insert({
+      table: 'messages',
+      encoded: rows.map((r) => JSON.stringify({ ...r, id: `j${r.id}` })).join('\n'),
+      format: 'JSONEachRow',
+    });
+    // A row without a key gets the column default.
+    await ch.insert({
+      table: 'messages',
+      encoded: encodeCompactRows([
+        { id: 'short', at },
+        { id: 'full', body: 'b', tags: ['t'], big: '1', at },
+      ]),
+      format: 'JSONCompactEachRowWithNames',
+    });
+    const stored = await ch.query({
+      query: `SELECT id, body, tags, big, at FROM ${ch.table('messages')} ORDER BY id`,
+      schema: Message,
+    });
+    const expected = [
+      ...rows.map((r) => ({ ...r })),
+      ...rows.map((r) => ({ ...r, id: `j${r.id}` })),
+      { id: 'short', body: '', tags: [], big: '0', at },
+      { id: 'full', body: 'b', tags: ['t'], big: '1', at },
+    ].sort((a, b) => (a.id < b.id ? -1 : 1));
+    expect(stored).toEqual(expected);
   });
 
   it('treats an empty insert as a no-op', async () => {

@@ -48,7 +48,7 @@ export function createClickHouse(options: ClickHouseOptions): ClickHouse {
     insert: (args) =>
       guard(`insert into ${args.table}`, () => insertRows(client, database, args), {
         table: args.table,
-        rows: args.rows.length,
+        rows: 'rows' in args ? args.rows.length : undefined,
       }),
     query: (args) => guard('query', () => selectRows(client, args)),
     command: (args) => guard('command', () => runCommand(client, args)),

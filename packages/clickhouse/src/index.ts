@@ -2,6 +2,7 @@ export { clickhouseFromEnv, createClickHouse } from './client.ts';
 export type { ClickHouseEnv } from './client.ts';
 export { ClickHouseError, clickhouseErrorCodes, isClickHouseError } from './errors.ts';
 export type { ClickHouseErrorCode } from './errors.ts';
+export { encodeCompactRows } from './insert.ts';
 export { loadMigrations } from './load-migrations.ts';
 export type { Migration } from './load-migrations.ts';
 export { migrate, migrationChecksum } from './migrate.ts';
@@ -10,6 +11,7 @@ export type {
   ClickHouse,
   ClickHouseOptions,
   CommandArgs,
+  EncodedFormat,
   InsertArgs,
   QueryArgs,
   QueryParams,

@@ -18,10 +18,21 @@ export interface ClickHouseOptions {
 /** Values bound to `{name:Type}` placeholders. Dates bound to DateTime64 keep their milliseconds. */
 export type QueryParams = Record<string, unknown>;
 
-export interface InsertArgs<Row extends object> {
+export type InsertArgs<Row extends object> = InsertTarget &
+  (
+    | { rows: readonly Row[] }
+    /**
+     * Rows already encoded, for callers that encode once and write twice: `JSONEachRow` (an object per line)
+     * or `JSONCompactEachRowWithNames` (a line of column names, then an array per row; see encodeCompactRows).
+     */
+    | { encoded: string; format: EncodedFormat }
+  );
+
+export type EncodedFormat = 'JSONEachRow' | 'JSONCompactEachRowWithNames';
+
+interface InsertTarget {
   /** Bare table name; it is qualified with the database. */
   table: string;
-  rows: readonly Row[];
   /** Same token twice → stored once, on tables with `non_replicated_deduplication_window` (or Replicated*). */
   dedupToken?: string;
   /** With a token: also dedup the blocks materialized views derive from this insert. Default true. */

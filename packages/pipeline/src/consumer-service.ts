@@ -63,11 +63,8 @@ export async function startConsumerService(options: {
   await kafka.ensureTopics(topics.specs(env.TOPIC_PARTITIONS));
   const ch = clickhouseFromEnv(env, { logger });
   // A batch's effects can be tens of thousands of records: send them in few, large requests.
-  const producer = createCoalescingProducer(kafka, {
-    ackTimeoutMs: 30_000,
-    maxBatchRecords: 20_000,
-    maxBatchBytes: 32 * 1024 * 1024,
-  });
+  // Effects are published in bulk after each batch: a long ack deadline, the default send size.
+  const producer = createCoalescingProducer(kafka, { ackTimeoutMs: 30_000 });
   let consumer: EventConsumer | undefined;
   try {
     const process = await options.makeProcess({ ch, topics, producer, kafka, logger, registry });

@@ -6,6 +6,7 @@
 // made are dropped by their tokens. Kafka effects re-sent by recover() carry the same deterministic ids.
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
+import { encodeCompactRows } from '@wapipe/clickhouse';
 import type { ClickHouse, Migration } from '@wapipe/clickhouse';
 import type { Logger } from '@wapipe/observability';
 import { chDateTime } from './datetime.ts';
@@ -26,6 +27,12 @@ export interface EffectRecord {
 export interface TopicEffect {
   topic: string;
   records: EffectRecord[];
+}
+
+/** A table's rows as the journal holds them (see encodeCompactRows). */
+interface EncodedTable {
+  table: string;
+  encoded: string;
 }
 
 export interface JournalBatch {
@@ -89,21 +96,23 @@ export function createJournal(options: JournalOptions): Journal {
   const log = logger.child({ component: 'journal' });
 
   // Table inserts (one connection, one at a time) and Kafka effects are independent: run them side by
-  // side. The batch is marked applied only when both are done.
-  const apply = async (batchId: string, writes: TableWrite[], effects: TopicEffect[]) => {
+  // side. The batch is marked applied only when both are done. Table rows arrive encoded as the journal
+  // holds them, so each row is encoded once and written twice.
+  const apply = async (batchId: string, tables: EncodedTable[], effects: TopicEffect[]) => {
     const insertAll = async () => {
-      for (const write of writes) {
-        if (write.rows.length === 0) continue;
+      for (const t of tables) {
         const started = performance.now();
         await ch.insert({
-          table: write.table,
-          rows: write.rows,
-          dedupToken: `${batchId}.${write.table}`,
+          table: t.table,
+          encoded: t.encoded,
+          // Journals written before compact rows hold JSON objects, one per line.
+          format: t.encoded.startsWith('{') ? 'JSONEachRow' : 'JSONCompactEachRowWithNames',
+          dedupToken: `${batchId}.${t.table}`,
           dedupDependentViews: true,
         });
         log.debug('applied', {
-          table: write.table,
-          rows: write.rows.length,
+          table: t.table,
+          bytes: t.encoded.length,
           ms: Math.round(performance.now() - started),
         });
       }
@@ -145,21 +154,24 @@ export function createJournal(options: JournalOptions): Journal {
           params: { batchId },
           schema: JournalRow,
         });
-        const { writes, effects } = splitTargets(rows);
-        log.warn('re-applying a journaled batch', { batchId, rows: rows.length });
-        await apply(batchId, writes, effects);
+        const { tables, effects } = splitTargets(rows);
+        log.warn('re-applying a journaled batch', { batchId, targets: rows.length });
+        await apply(batchId, tables, effects);
       }
       return pending.length;
     },
 
     async commit(batch) {
       const effects = batch.effects ?? [];
-      // One journal row per target: its rows as JSON lines (a table) or a JSON array (a topic). Few, large
+      // One journal row per target: its rows as compact JSON (a table) or a JSON array (a topic). Few, large
       // rows keep the journal insert cheap; they are enough to re-apply the batch exactly.
       const entries: { target: string; body: string }[] = [];
+      const tables: EncodedTable[] = [];
       for (const w of batch.writes) {
-        if (w.rows.length > 0)
-          entries.push({ target: `table:${w.table}`, body: w.rows.map((r) => JSON.stringify(r)).join('\n') });
+        if (w.rows.length === 0) continue;
+        const encoded = encodeCompactRows(w.rows);
+        entries.push({ target: `table:${w.table}`, body: encoded });
+        tables.push({ table: w.table, encoded });
       }
       for (const e of effects) {
         if (e.records.length > 0)
@@ -188,29 +200,23 @@ export function createJournal(options: JournalOptions): Journal {
         bytes: entries.reduce((n, e) => n + e.body.length, 0),
         ms: Math.round(performance.now() - started),
       });
-      await apply(batchId, batch.writes, effects);
+      await apply(batchId, tables, effects);
       return batchId;
     },
   };
 }
 
 function splitTargets(entries: { target: string; row: string }[]): {
-  writes: TableWrite[];
+  tables: EncodedTable[];
   effects: TopicEffect[];
 } {
-  const writes: TableWrite[] = [];
+  const tables: EncodedTable[] = [];
   const effects: TopicEffect[] = [];
   for (const { target, row } of entries) {
     const colon = target.indexOf(':');
     const [kind, name] = [target.slice(0, colon), target.slice(colon + 1)];
-    if (kind === 'table') {
-      writes.push({
-        table: name,
-        rows: row.split('\n').map((line) => JSON.parse(line) as Record<string, unknown>),
-      });
-    } else {
-      effects.push({ topic: name, records: JSON.parse(row) as EffectRecord[] });
-    }
+    if (kind === 'table') tables.push({ table: name, encoded: row });
+    else effects.push({ topic: name, records: JSON.parse(row) as EffectRecord[] });
   }
-  return { writes, effects };
+  return { tables, effects };
 }
