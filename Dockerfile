@@ -14,4 +14,5 @@ COPY --from=deps /app /app
 USER node
 # SERVICE is one of: ingress, delivery, replies, failures, api, all-in-one
 ENV SERVICE=all-in-one
-CMD ["sh", "-c", "exec node --import tsx services/${SERVICE}/src/index.ts"]
+# A larger young generation: the consumers keep a unit or two of events alive at a time (ADR 7).
+CMD ["sh", "-c", "exec node --max-semi-space-size=64 --import tsx services/${SERVICE}/src/index.ts"]

@@ -12,7 +12,7 @@ import { testBrokers, uniqueName, waitFor } from './harness/kafka.ts';
 import { startChild } from './support/child-process.ts';
 import { testConsumerEnv } from './support/delivery-consumer.ts';
 import { generateDeliveryStream } from './support/delivery-stream.ts';
-import { expectDeliveryMatchesTruth } from './support/delivery-truth.ts';
+import { expectDeliveryMatchesTruth, expectTransitionsMatchTruth } from './support/delivery-truth.ts';
 
 const dirs: string[] = [];
 afterAll(async () => {
@@ -89,6 +89,10 @@ it('survives three SIGKILLs mid-stream with nothing lost and nothing stored twic
     } finally {
       await ch.close();
     }
+    const published = await expectTransitionsMatchTruth(kafka, topics.statusTransitions, stream);
+    console.log(
+      `transitions published: ${published.transitions}, repeated after kills: ${published.repeats}`,
+    );
   } finally {
     await producer.close();
     await kafka.close();

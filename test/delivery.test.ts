@@ -8,7 +8,11 @@ import type { TestClickHouse } from './harness/clickhouse.ts';
 import { testBrokers, uniqueName, waitFor } from './harness/kafka.ts';
 import { startTestDelivery } from './support/delivery-consumer.ts';
 import { generateDeliveryStream } from './support/delivery-stream.ts';
-import { expectDeliveryMatchesTruth, storedStatusEventCount } from './support/delivery-truth.ts';
+import {
+  expectDeliveryMatchesTruth,
+  expectTransitionsMatchTruth,
+  storedStatusEventCount,
+} from './support/delivery-truth.ts';
 
 const brokers = testBrokers();
 
@@ -43,6 +47,12 @@ describe('delivery consumer', () => {
         pollMs: 200,
       });
       await expectDeliveryMatchesTruth(db.ch, stream);
+      const published = await expectTransitionsMatchTruth(
+        kafka,
+        topicCatalog(prefix).statusTransitions,
+        stream,
+      );
+      expect(published.repeats, 'no crash, so no transition published twice').toBe(0);
     } finally {
       await consumer.stop();
       await producer.close();

@@ -2,6 +2,8 @@
 import { expect } from 'vitest';
 import { z } from 'zod';
 import type { ClickHouse } from '@wapipe/clickhouse';
+import { followTopic } from '@wapipe/kafka';
+import type { KafkaConnection } from '@wapipe/kafka';
 import type { GeneratedStream } from './delivery-stream.ts';
 
 const rankName = ['pending', 'sent', 'delivered', 'read', 'played'] as const;
@@ -75,4 +77,80 @@ export async function expectDeliveryMatchesTruth(ch: ClickHouse, stream: Generat
   });
   const registered = [...stream.messages.values()].filter((m) => m.messageId !== null).length;
   expect(registry).toEqual({ n: registered, u: registered });
+}
+
+const transitionRank: Record<string, number> = {
+  pending: 0,
+  sent: 1,
+  failed: 2,
+  delivered: 3,
+  read: 4,
+  played: 5,
+};
+
+const TransitionRecord = z.object({
+  sessionId: z.string(),
+  transitions: z.array(
+    z.object({
+      transitionId: z.string(),
+      providerMessageId: z.string(),
+      messageId: z.string().nullable(),
+      from: z.string(),
+      to: z.string(),
+      at: z.string().nullable(),
+    }),
+  ),
+});
+
+/**
+ * Reads the status-transitions topic to its end and checks it against the truth: records keyed by their
+ * session, every transition moves up the precedence, one id per (message, status reached), and each
+ * message's highest transition is its final status, at that status's earliest time. Repeats of an id
+ * (a crash between publishing and marking a batch) are allowed and counted.
+ */
+export async function expectTransitionsMatchTruth(
+  kafka: KafkaConnection,
+  topic: string,
+  stream: GeneratedStream,
+): Promise<{ transitions: number; repeats: number }> {
+  const seen = new Map<string, { pmid: string; to: string; at: string | null }>();
+  let [count, repeats] = [0, 0];
+  const problems: string[] = [];
+  const follower = await followTopic(kafka, {
+    topic,
+    onRecord: (record) => {
+      const value = TransitionRecord.parse(JSON.parse(record.value!.toString()));
+      if (record.key !== value.sessionId)
+        problems.push(`record keyed ${record.key} carries ${value.sessionId}`);
+      for (const t of value.transitions) {
+        count++;
+        if (transitionRank[t.from]! >= transitionRank[t.to]!) problems.push(`${t.from} → ${t.to} goes down`);
+        const previous = seen.get(t.transitionId);
+        if (previous) {
+          repeats++;
+          if (previous.pmid !== t.providerMessageId || previous.to !== t.to)
+            problems.push(`id ${t.transitionId} reused`);
+        }
+        seen.set(t.transitionId, { pmid: t.providerMessageId, to: t.to, at: t.at });
+      }
+    },
+  });
+  await follower.caughtUp;
+  await follower.stop();
+  expect(problems.slice(0, 5), 'transition records').toEqual([]);
+
+  const highest = new Map<string, { to: string; at: string | null }>();
+  for (const t of seen.values()) {
+    const current = highest.get(t.pmid);
+    if (!current || transitionRank[t.to]! > transitionRank[current.to]!) highest.set(t.pmid, t);
+  }
+  const wrong = [...stream.messages.values()]
+    .filter((m) => {
+      const top = highest.get(m.providerMessageId);
+      return top?.to !== m.status || top.at !== m.earliest[m.status as 'sent'];
+    })
+    .map((m) => ({ pmid: m.providerMessageId, want: m.status, got: highest.get(m.providerMessageId) }));
+  expect(wrong.slice(0, 5), "each message's last transition is its status").toEqual([]);
+  expect(highest.size).toBe(stream.messages.size);
+  return { transitions: count, repeats };
 }

@@ -31,6 +31,22 @@ export interface RefusedRecord {
 
 export type BatchHandler = (records: ConsumedRecord[]) => Promise<{ refused?: RefusedRecord[] } | void>;
 
+/** A unit's first half done (decoding, reads, computing its writes); store() makes it durable. */
+export interface StagedBatch {
+  refused: RefusedRecord[];
+  store(): Promise<void>;
+}
+
+/**
+ * A handler split in two, so the next unit is prepared while this one is stored. prepare() must write
+ * nothing and must see the writes of units prepared before it even when they are not stored yet (the
+ * service keeps that state itself). reset() drops that state: prepared units will not be stored as they were.
+ */
+export interface StagedHandler {
+  prepare(records: ConsumedRecord[]): Promise<StagedBatch>;
+  reset(): void;
+}
+
 export interface BatchConsumerOptions {
   /** The consumer's name, used in logs, metrics and dead letters (e.g. "delivery"). */
   name: string;
@@ -39,6 +55,8 @@ export interface BatchConsumerOptions {
   deadLetterTopic: string;
   producer: CoalescingProducer;
   handle: BatchHandler;
+  /** When given, a unit is prepared while the one before it is stored; `handle` is the fallback. */
+  staged?: StagedHandler;
   /** Where a new group starts; default true, so a new consumer processes what is already there. */
   fromBeginning?: boolean;
   /** Attempts for a retryable failure before the batch is split to find the record at fault. */
@@ -211,33 +229,118 @@ export function createBatchConsumer(
     }
   };
 
+  /** Dead-letters what was refused, then commits the unit's offsets: the records are done. */
+  const finishUnit = async (
+    slots: Slot[],
+    records: ConsumedRecord[],
+    refused: RefusedRecord[],
+    started: number,
+  ) => {
+    await deadLetter(refused, slots);
+    const offsets = slots.map((s) => ({
+      topic: s.payload.batch.topic,
+      partition: s.payload.batch.partition,
+      offset: (BigInt(s.payload.batch.lastOffset()) + 1n).toString(),
+    }));
+    await consumer.commitOffsets(offsets);
+    for (const r of records) failures.delete(recordId(r));
+    committedCount += records.length;
+    metrics.records.inc(records.length);
+    metrics.batchRecords.observe(records.length);
+    metrics.batchSeconds.observe((performance.now() - started) / 1000);
+    for (const s of slots) {
+      const lag = BigInt(s.payload.batch.highWatermark) - BigInt(s.payload.batch.lastOffset()) - 1n;
+      metrics.lag.set(
+        { topic: s.payload.batch.topic, partition: String(s.payload.batch.partition) },
+        Number(lag),
+      );
+    }
+  };
+
   const processGathered = async () => {
     scheduled = false;
     const slots = gathering;
     gathering = [];
     const records = slots.flatMap((s) => s.records);
+    if (options.staged) return processStaged(options.staged, slots, records);
     const started = performance.now();
     try {
       const refused = await processRecords(records, slots);
-      await deadLetter(refused, slots);
-      const offsets = slots.map((s) => ({
-        topic: s.payload.batch.topic,
-        partition: s.payload.batch.partition,
-        offset: (BigInt(s.payload.batch.lastOffset()) + 1n).toString(),
-      }));
-      await consumer.commitOffsets(offsets);
-      for (const r of records) failures.delete(recordId(r));
-      committedCount += records.length;
-      metrics.records.inc(records.length);
-      metrics.batchRecords.observe(records.length);
-      metrics.batchSeconds.observe((performance.now() - started) / 1000);
-      for (const s of slots) {
-        const lag = BigInt(s.payload.batch.highWatermark) - BigInt(s.payload.batch.lastOffset()) - 1n;
-        metrics.lag.set(
-          { topic: s.payload.batch.topic, partition: String(s.payload.batch.partition) },
-          Number(lag),
-        );
+      await finishUnit(slots, records, refused, started);
+      for (const s of slots) s.done.resolve();
+    } catch (error) {
+      if (!(error instanceof StoppedError)) log.warn('batch not committed', { error: errorMessage(error) });
+      for (const s of slots) s.done.reject(error);
+    }
+  };
+
+  // Staged units (ADR 7): unit N+1 is prepared while unit N is stored, and kafkajs is released to fetch as
+  // soon as a unit is prepared; its records stay in memory until they are stored and committed. Stores run
+  // in order. A failed store makes every unit prepared after it stale (`failureEpoch`): those, and the failed
+  // one, go through the one-at-a-time path (retries, holding, bisecting). A rebalance (`generation`) drops
+  // prepared units outright: kafkajs fetches them again from the committed offsets.
+  const unstored: Promise<void>[] = [];
+  let failureEpoch = 0;
+  let generation = 0;
+  let seenGeneration = 0;
+
+  const waitFor = async (promise: Promise<void>, slots: Slot[]) => {
+    let settled = false;
+    void promise.finally(() => (settled = true)).catch(() => {});
+    while (!settled) {
+      await Promise.race([promise.catch(() => {}), new Promise((r) => setTimeout(r, 1_000))]);
+      // This unit's records are held while an earlier one is stored: keep the membership alive meanwhile.
+      if (!settled) for (const s of slots) void s.payload.heartbeat().catch(() => {});
+    }
+  };
+
+  const processStaged = async (staged: StagedHandler, slots: Slot[], records: ConsumedRecord[]) => {
+    const started = performance.now();
+    try {
+      // At most one unit prepared ahead of the one being stored.
+      while (unstored.length > 1) await waitFor(unstored[0]!, slots);
+      if (seenGeneration !== generation) {
+        while (unstored.length > 0) await waitFor(unstored[0]!, slots);
+        staged.reset();
+        seenGeneration = generation;
       }
+      const [myEpoch, myGeneration] = [failureEpoch, generation];
+      let prepared: StagedBatch | undefined;
+      if (!options.isHealthy || (await options.isHealthy())) {
+        prepared = await staged.prepare(records).catch((error: unknown) => {
+          note(records, error);
+          return undefined;
+        });
+      }
+      const previous = unstored.at(-1) ?? Promise.resolve();
+      const storing = (async () => {
+        await previous.catch(() => {});
+        if (generation !== myGeneration) return; // fetched again after the rebalance
+        let refused: RefusedRecord[];
+        try {
+          if (!prepared || failureEpoch !== myEpoch) throw new Error('prepared state is stale');
+          await prepared.store();
+          refused = prepared.refused;
+        } catch (error) {
+          if (prepared && failureEpoch === myEpoch) {
+            note(records, error);
+            log.warn('staged batch failed; storing it one unit at a time', { error: errorMessage(error) });
+          }
+          failureEpoch++;
+          staged.reset();
+          refused = await processRecords(records, slots);
+        }
+        await finishUnit(slots, records, refused, started);
+      })();
+      unstored.push(storing);
+      void storing
+        .catch((error: unknown) => {
+          if (!(error instanceof StoppedError))
+            log.warn('batch not committed', { error: errorMessage(error) });
+          failureEpoch++;
+          staged.reset();
+        })
+        .finally(() => unstored.splice(unstored.indexOf(storing), 1));
       for (const s of slots) s.done.resolve();
     } catch (error) {
       if (!(error instanceof StoppedError)) log.warn('batch not committed', { error: errorMessage(error) });
@@ -271,6 +374,9 @@ export function createBatchConsumer(
     async start() {
       running = true;
       await consumer.connect();
+      consumer.on(consumer.events.GROUP_JOIN, () => {
+        generation++;
+      });
       await consumer.subscribe({ topics: options.topics, fromBeginning: options.fromBeginning ?? true });
       await consumer.run({
         autoCommit: false,
@@ -282,6 +388,7 @@ export function createBatchConsumer(
     },
     async stop() {
       running = false;
+      await Promise.allSettled([...unstored]);
       await consumer.disconnect().catch((error: unknown) => {
         log.warn('consumer disconnect failed', { error: errorMessage(error) });
       });

@@ -13,6 +13,8 @@ export type {
   BatchHandler,
   ConsumedRecord,
   RefusedRecord,
+  StagedBatch,
+  StagedHandler,
 } from './batch-consumer.ts';
 export { DLQ_HEADER_PREFIX, deadLetterRecord, readDeadLetter } from './dead-letter.ts';
 export type { DeadLetterInfo } from './dead-letter.ts';

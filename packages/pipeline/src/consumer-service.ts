@@ -34,6 +34,9 @@ export interface ConsumerDeps {
   registry: Registry;
 }
 
+type ProcessFunction = EventConsumerOptions['process'];
+export type ProcessSpec = ProcessFunction | { process: ProcessFunction; reset(): void };
+
 export interface RunningConsumer {
   consumer: EventConsumer;
   ch: ClickHouse;
@@ -47,8 +50,8 @@ export async function startConsumerService(options: {
   migrations: Migration[];
   logger: Logger;
   registry: Registry;
-  /** Builds the service's process function once its dependencies exist. */
-  makeProcess(deps: ConsumerDeps): EventConsumerOptions['process'] | Promise<EventConsumerOptions['process']>;
+  /** Builds the service's process function (or a pipelined one, see EventConsumerOptions) once its dependencies exist. */
+  makeProcess(deps: ConsumerDeps): ProcessSpec | Promise<ProcessSpec>;
   /** Extra work to stop with the consumer (e.g. timers). */
   onStop?: () => Promise<void>;
 }): Promise<RunningConsumer> {
@@ -62,12 +65,16 @@ export async function startConsumerService(options: {
   const topics = topicCatalog(env.TOPIC_PREFIX);
   await kafka.ensureTopics(topics.specs(env.TOPIC_PARTITIONS));
   const ch = clickhouseFromEnv(env, { logger });
-  // A batch's effects can be tens of thousands of records: send them in few, large requests.
   // Effects are published in bulk after each batch: a long ack deadline, the default send size.
   const producer = createCoalescingProducer(kafka, { ackTimeoutMs: 30_000 });
   let consumer: EventConsumer | undefined;
+  let storeCh: ClickHouse | undefined;
   try {
-    const process = await options.makeProcess({ ch, topics, producer, kafka, logger, registry });
+    const spec = await options.makeProcess({ ch, topics, producer, kafka, logger, registry });
+    const pipelined = typeof spec !== 'function';
+    // A pipelined consumer stores one batch while it reads for the next: separate connections, because the
+    // embedded engine runs one query at a time per connection.
+    if (pipelined) storeCh = clickhouseFromEnv(env, { logger });
     consumer = createEventConsumer({
       name,
       kafka,
@@ -77,7 +84,9 @@ export async function startConsumerService(options: {
       producer,
       logger,
       registry,
-      process,
+      ...(pipelined
+        ? { process: spec.process, pipelined: { reset: spec.reset }, storeCh }
+        : { process: spec }),
       maxAttempts: env.CONSUMER_MAX_ATTEMPTS,
       sessionTimeoutMs: env.CONSUMER_SESSION_TIMEOUT_MS,
     });
@@ -86,6 +95,7 @@ export async function startConsumerService(options: {
     await consumer.start();
   } catch (error) {
     await producer.close().catch(() => {});
+    await storeCh?.close().catch(() => {});
     await ch.close().catch(() => {});
     await kafka.close().catch(() => {});
     throw error;
@@ -99,6 +109,7 @@ export async function startConsumerService(options: {
       await running.stop();
       await options.onStop?.();
       await producer.close();
+      await storeCh?.close();
       await ch.close();
       await kafka.close();
     },

@@ -11,6 +11,7 @@ import type {
   ConsumerName,
   KafkaConnection,
   RefusedRecord,
+  StagedBatch,
   TopicCatalog,
 } from '@wapipe/kafka';
 import type { Logger, Registry } from '@wapipe/observability';
@@ -37,6 +38,14 @@ export interface EventConsumerOptions {
   registry?: Registry;
   /** Turns this batch's events (all kinds, deduplicated by eventId within the batch) into writes. */
   process(events: SourcedEvent[], context: ProcessContext): Promise<JournalBatch>;
+  /**
+   * Set when `process` keeps what batches it returned will write until their `onStored`, and answers later
+   * batches from that state: then the next batch is prepared while this one is stored (ADR 7). reset()
+   * drops the state: those batches will not be stored as they were prepared.
+   */
+  pipelined?: { reset(): void };
+  /** Connection for the journal's writes when pipelined, so they do not queue behind the next batch's reads. */
+  storeCh?: ClickHouse;
   maxAttempts?: number;
   sessionTimeoutMs?: number;
   fetch?: { minBytes?: number; maxWaitMs?: number; maxBytesPerPartition?: number };
@@ -56,7 +65,7 @@ export function createEventConsumer(options: EventConsumerOptions): EventConsume
   const { ch, name } = options;
   const log = options.logger.child({ consumer: name });
   const journal = createJournal({
-    ch,
+    ch: options.storeCh ?? ch,
     consumer: name,
     logger: log,
     publish: (topic, records) => options.producer.sendMany(topic, records),
@@ -79,8 +88,7 @@ export function createEventConsumer(options: EventConsumerOptions): EventConsume
     }
   };
 
-  const handle = async (records: ConsumedRecord[]) => {
-    const t0 = performance.now();
+  const decode = (records: ConsumedRecord[]) => {
     const refused: RefusedRecord[] = [];
     const seen = new Set<string>();
     const events: SourcedEvent[] = [];
@@ -115,34 +123,54 @@ export function createEventConsumer(options: EventConsumerOptions): EventConsume
           problems: normalized.problems.slice(0, 3),
         });
       }
+      const origin = { partition: record.partition, offset: record.offset };
       for (const event of normalized.events) {
         if (seen.has(event.eventId)) continue;
         seen.add(event.eventId);
-        events.push({ ...event, origin: { partition: record.partition, offset: record.offset } });
+        // The events are fresh objects: tag them in place rather than copying each one.
+        events.push(Object.assign(event, { origin }));
       }
     }
-    try {
-      if (mustRecover) {
-        await journal.recover();
-        mustRecover = false;
-      }
-      const t1 = performance.now();
-      const batch = await options.process(events, { records, logger: log });
-      const t2 = performance.now();
-      await journal.commit(batch);
-      log.debug('batch stored', {
-        records: records.length,
-        events: events.length,
-        rows: batch.writes.reduce((n, w) => n + w.rows.length, 0),
-        normalizeMs: Math.round(t1 - t0),
-        processMs: Math.round(t2 - t1),
-        commitMs: Math.round(performance.now() - t2),
-      });
-    } catch (error) {
-      mustRecover = true;
-      throw error;
+    return { events, refused };
+  };
+
+  const prepare = async (records: ConsumedRecord[]): Promise<StagedBatch> => {
+    const t0 = performance.now();
+    const { events, refused } = decode(records);
+    if (mustRecover) {
+      await journal.recover();
+      mustRecover = false;
     }
-    return { refused };
+    const t1 = performance.now();
+    const batch = await options.process(events, { records, logger: log });
+    const t2 = performance.now();
+    return {
+      refused,
+      store: async () => {
+        const t3 = performance.now();
+        try {
+          await journal.commit(batch);
+        } catch (error) {
+          mustRecover = true;
+          throw error;
+        }
+        batch.onStored?.();
+        log.debug('batch stored', {
+          records: records.length,
+          events: events.length,
+          rows: batch.writes.reduce((n, w) => n + w.rows.length, 0),
+          normalizeMs: Math.round(t1 - t0),
+          processMs: Math.round(t2 - t1),
+          commitMs: Math.round(performance.now() - t3),
+        });
+      },
+    };
+  };
+
+  const handle = async (records: ConsumedRecord[]) => {
+    const staged = await prepare(records);
+    await staged.store();
+    return { refused: staged.refused };
   };
 
   const consumer: BatchConsumer = createBatchConsumer(options.kafka, {
@@ -152,6 +180,7 @@ export function createEventConsumer(options: EventConsumerOptions): EventConsume
     deadLetterTopic: options.topics.deadLetter(name),
     producer: options.producer,
     handle,
+    ...(options.pipelined === undefined ? {} : { staged: { prepare, reset: options.pipelined.reset } }),
     isHealthy: async () => (await ch.ping()) && (await recoverIfNeeded()),
     ...(options.maxAttempts === undefined ? {} : { maxAttempts: options.maxAttempts }),
     ...(options.sessionTimeoutMs === undefined ? {} : { sessionTimeoutMs: options.sessionTimeoutMs }),

@@ -11,5 +11,5 @@ export { REDRIVE_HEADER, createEventConsumer } from './event-consumer.ts';
 export type { EventConsumer, EventConsumerOptions, ProcessContext, SourcedEvent } from './event-consumer.ts';
 export { chDateTime } from './datetime.ts';
 export { consumerEnv, startConsumerService } from './consumer-service.ts';
-export type { ConsumerDeps, ConsumerEnv, RunningConsumer } from './consumer-service.ts';
+export type { ConsumerDeps, ConsumerEnv, ProcessSpec, RunningConsumer } from './consumer-service.ts';
 export { runConsumerMain } from './consumer-main.ts';

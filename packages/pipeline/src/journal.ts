@@ -38,6 +38,8 @@ interface EncodedTable {
 export interface JournalBatch {
   writes: TableWrite[];
   effects?: TopicEffect[];
+  /** Called once the batch is durable (a pipelined process releases what it kept for it). */
+  onStored?: () => void;
 }
 
 export interface Journal {
