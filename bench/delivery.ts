@@ -5,7 +5,8 @@
 // their statuses following them, 10% of bodies retried, half the messages registered. It is produced up
 // front; the consumer then drains it while the bench samples its committed offsets.
 // "sustained" is the rate from the first commit to the last (start-up excluded); "overall" includes it.
-// Run: `npx tsx bench/delivery.ts` (BENCH_EVENTS, BENCH_ROUNDS, BENCH_LOG_LEVEL=debug for stage timings).
+// Run: `npm run bench:delivery` (the consumers' runtime flags; BENCH_EVENTS, BENCH_ROUNDS, BENCH_LOG_LEVEL=debug
+// for stage timings).
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -114,6 +115,9 @@ async function main() {
       process.stdout.write(
         `  wapipe: sustained ${sustained} events/s, overall ${rate(traffic.statusEvents, run.seconds)} events/s ` +
           `(${run.seconds.toFixed(1)} s); timeline rows ${stored?.n} of ${traffic.distinctStatusEvents} expected\n`,
+      );
+      process.stdout.write(
+        `  consumer lag every 2 s (records): ${run.lagSamples.filter((_, n) => n % 8 === 0).join(' → ')} → 0\n`,
       );
       if (stored?.n !== traffic.distinctStatusEvents)
         throw new Error('the timeline does not match the traffic');

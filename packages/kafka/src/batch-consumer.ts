@@ -304,6 +304,7 @@ export function createBatchConsumer(
         staged.reset();
         seenGeneration = generation;
       }
+      if (!running) throw new StoppedError('stopping');
       const [myEpoch, myGeneration] = [failureEpoch, generation];
       let prepared: StagedBatch | undefined;
       if (!options.isHealthy || (await options.isHealthy())) {
