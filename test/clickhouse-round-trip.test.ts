@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { encodeCompactRows } from '@wapipe/clickhouse';
+import { encodeCompactRows, encodeTsvRows } from '@wapipe/clickhouse';
 import type { ClickHouse } from '@wapipe/clickhouse';
 import { testClickHouse } from './harness/clickhouse.ts';
 import type { TestClickHouse } from './harness/clickhouse.ts';
@@ -71,7 +71,7 @@ describe('ClickHouse round trip', () => {
     expect(count).toEqual({ n: 2 });
   });
 
-  it('stores pre-encoded rows (compact and JSONEachRow) exactly as row inserts do', async () => {
+  it('stores pre-encoded rows (compact JSON, JSONEachRow, TSV) exactly as row inserts do', async () => {
     const at = new Date('2024-05-06T07:08:09.045Z');
     const rows = awkwardStrings.map((body, i) => ({ id: `c${i}`, body, tags: [body], big: '42', at }));
     await ch.insert({
@@ -83,6 +83,13 @@ describe('ClickHouse round trip', () => {
       table: 'messages',
       encoded: rows.map((r) => JSON.stringify({ ...r, id: `j${r.id}` })).join('\n'),
       format: 'JSONEachRow',
+    });
+    await ch.insert({
+      table: 'messages',
+      encoded: encodeTsvRows(
+        rows.map((r) => ({ id: `t${r.id}`, body: r.body, big: r.big, at: '2024-05-06 07:08:09.045' })),
+      ),
+      format: 'TabSeparatedWithNames',
     });
     // A row without a key gets the column default.
     await ch.insert({
@@ -100,6 +107,7 @@ describe('ClickHouse round trip', () => {
     const expected = [
       ...rows.map((r) => ({ ...r })),
       ...rows.map((r) => ({ ...r, id: `j${r.id}` })),
+      ...rows.map((r) => ({ ...r, id: `t${r.id}`, tags: [] })),
       { id: 'short', body: '', tags: [], big: '0', at },
       { id: 'full', body: 'b', tags: ['t'], big: '1', at },
     ].sort((a, b) => (a.id < b.id ? -1 : 1));

@@ -2,7 +2,7 @@ export { clickhouseFromEnv, createClickHouse } from './client.ts';
 export type { ClickHouseEnv } from './client.ts';
 export { ClickHouseError, clickhouseErrorCodes, isClickHouseError } from './errors.ts';
 export type { ClickHouseErrorCode } from './errors.ts';
-export { encodeCompactRows } from './insert.ts';
+export { encodeCompactRows, encodeTsvRows } from './insert.ts';
 export { loadMigrations } from './load-migrations.ts';
 export type { Migration } from './load-migrations.ts';
 export { migrate, migrationChecksum } from './migrate.ts';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { encodeCompactRows } from './insert.ts';
+import { encodeCompactRows, encodeTsvRows } from './insert.ts';
 
 describe('encodeCompactRows', () => {
   it('writes a header of every key, then values in header order', () => {
@@ -9,5 +9,12 @@ describe('encodeCompactRows', () => {
 
   it('is empty for no rows', () => {
     expect(encodeCompactRows([])).toBe('');
+  });
+});
+
+describe('encodeTsvRows', () => {
+  it('escapes backslashes, newlines, tabs and carriage returns, and writes null as \\N', () => {
+    const text = encodeTsvRows([{ a: 'x\\y\nz\tw\rv', b: 2, c: null }]);
+    expect(text).toBe('a\tb\tc\nx\\\\y\\nz\\tw\\rv\t2\t\\N');
   });
 });

@@ -28,7 +28,7 @@ export type InsertArgs<Row extends object> = InsertTarget &
     | { encoded: string; format: EncodedFormat }
   );
 
-export type EncodedFormat = 'JSONEachRow' | 'JSONCompactEachRowWithNames';
+export type EncodedFormat = 'JSONEachRow' | 'JSONCompactEachRowWithNames' | 'TabSeparatedWithNames';
 
 interface InsertTarget {
   /** Bare table name; it is qualified with the database. */

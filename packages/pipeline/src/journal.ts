@@ -6,7 +6,7 @@
 // made are dropped by their tokens. Kafka effects re-sent by recover() carry the same deterministic ids.
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
-import { encodeCompactRows } from '@wapipe/clickhouse';
+import { encodeCompactRows, encodeTsvRows } from '@wapipe/clickhouse';
 import type { ClickHouse, Migration } from '@wapipe/clickhouse';
 import type { Logger } from '@wapipe/observability';
 import { chDateTime } from './datetime.ts';
@@ -188,13 +188,16 @@ export function createJournal(options: JournalOptions): Journal {
       const started = performance.now();
       await ch.insert({
         table: journalTable,
-        rows: entries.map((e, seq) => ({
-          batch_id: batchId,
-          seq,
-          target: e.target,
-          row: e.body,
-          journaled_at: journaledAt,
-        })),
+        encoded: encodeTsvRows(
+          entries.map((e, seq) => ({
+            batch_id: batchId,
+            seq,
+            target: e.target,
+            row: e.body,
+            journaled_at: journaledAt,
+          })),
+        ),
+        format: 'TabSeparatedWithNames',
         dedupToken: `${batchId}.journal`,
       });
       log.debug('journaled', {
