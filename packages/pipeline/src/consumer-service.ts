@@ -68,13 +68,13 @@ export async function startConsumerService(options: {
   // Effects are published in bulk after each batch: a long ack deadline, the default send size.
   const producer = createCoalescingProducer(kafka, { ackTimeoutMs: 30_000 });
   let consumer: EventConsumer | undefined;
-  let storeCh: ClickHouse | undefined;
+  let storeChs: ClickHouse[] = [];
   try {
     const spec = await options.makeProcess({ ch, topics, producer, kafka, logger, registry });
     const pipelined = typeof spec !== 'function';
     // A pipelined consumer stores one batch while it reads for the next: separate connections, because the
-    // embedded engine runs one query at a time per connection.
-    if (pipelined) storeCh = clickhouseFromEnv(env, { logger });
+    // embedded engine runs one query at a time per connection; two for storing, so tables apply side by side.
+    if (pipelined) storeChs = [clickhouseFromEnv(env, { logger }), clickhouseFromEnv(env, { logger })];
     consumer = createEventConsumer({
       name,
       kafka,
@@ -85,7 +85,7 @@ export async function startConsumerService(options: {
       logger,
       registry,
       ...(pipelined
-        ? { process: spec.process, pipelined: { reset: spec.reset }, storeCh }
+        ? { process: spec.process, pipelined: { reset: spec.reset }, storeChs }
         : { process: spec }),
       maxAttempts: env.CONSUMER_MAX_ATTEMPTS,
       sessionTimeoutMs: env.CONSUMER_SESSION_TIMEOUT_MS,
@@ -95,7 +95,7 @@ export async function startConsumerService(options: {
     await consumer.start();
   } catch (error) {
     await producer.close().catch(() => {});
-    await storeCh?.close().catch(() => {});
+    for (const c of storeChs) await c.close().catch(() => {});
     await ch.close().catch(() => {});
     await kafka.close().catch(() => {});
     throw error;
@@ -109,7 +109,7 @@ export async function startConsumerService(options: {
       await running.stop();
       await options.onStop?.();
       await producer.close();
-      await storeCh?.close();
+      for (const c of storeChs) await c.close();
       await ch.close();
       await kafka.close();
     },

@@ -44,8 +44,11 @@ export interface EventConsumerOptions {
    * drops the state: those batches will not be stored as they were prepared.
    */
   pipelined?: { reset(): void };
-  /** Connection for the journal's writes when pipelined, so they do not queue behind the next batch's reads. */
-  storeCh?: ClickHouse;
+  /**
+   * Connections for the journal's writes when pipelined, so they do not queue behind the next batch's
+   * reads: the first journals and applies, the others apply tables beside it.
+   */
+  storeChs?: ClickHouse[];
   maxAttempts?: number;
   sessionTimeoutMs?: number;
   fetch?: { minBytes?: number; maxWaitMs?: number; maxBytesPerPartition?: number };
@@ -65,7 +68,8 @@ export function createEventConsumer(options: EventConsumerOptions): EventConsume
   const { ch, name } = options;
   const log = options.logger.child({ consumer: name });
   const journal = createJournal({
-    ch: options.storeCh ?? ch,
+    ch: options.storeChs?.[0] ?? ch,
+    applyChs: options.storeChs?.slice(1) ?? [],
     consumer: name,
     logger: log,
     publish: (topic, records) => options.producer.sendMany(topic, records),

@@ -53,6 +53,8 @@ export interface Journal {
 
 export interface JournalOptions {
   ch: ClickHouse;
+  /** More connections to apply a batch's tables side by side (the embedded engine runs one query per connection). */
+  applyChs?: ClickHouse[];
   consumer: string;
   publish(topic: string, records: EffectRecord[]): Promise<void>;
   logger: Logger;
@@ -101,10 +103,21 @@ export function createJournal(options: JournalOptions): Journal {
   // side. The batch is marked applied only when both are done. Table rows arrive encoded as the journal
   // holds them, so each row is encoded once and written twice.
   const apply = async (batchId: string, tables: EncodedTable[], effects: TopicEffect[]) => {
-    const insertAll = async () => {
-      for (const t of tables) {
+    // Largest table first, each onto the connection with the least queued so far.
+    const lanes = [ch, ...(options.applyChs ?? [])].map((lane) => ({
+      lane,
+      bytes: 0,
+      tables: [] as EncodedTable[],
+    }));
+    for (const t of [...tables].sort((a, b) => b.encoded.length - a.encoded.length)) {
+      const lane = lanes.reduce((min, l) => (l.bytes < min.bytes ? l : min));
+      lane.tables.push(t);
+      lane.bytes += t.encoded.length;
+    }
+    const insertLane = async ({ lane, tables: laneTables }: (typeof lanes)[number]) => {
+      for (const t of laneTables) {
         const started = performance.now();
-        await ch.insert({
+        await lane.insert({
           table: t.table,
           encoded: t.encoded,
           // Journals written before compact rows hold JSON objects, one per line.
@@ -118,6 +131,11 @@ export function createJournal(options: JournalOptions): Journal {
           ms: Math.round(performance.now() - started),
         });
       }
+    };
+    const insertAll = async () => {
+      const results = await Promise.allSettled(lanes.map(insertLane));
+      const failed = results.find((r) => r.status === 'rejected');
+      if (failed) throw failed.reason;
     };
     const publishAll = async () => {
       for (const effect of effects) {
