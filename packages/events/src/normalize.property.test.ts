@@ -4,8 +4,9 @@ import { describe, expect, it } from 'vitest';
 import { ChatSendEvent } from './chatsend/schema.ts';
 import { validateChatSendBody } from './chatsend/validate.ts';
 import { eventIdFromParts } from './event-id.ts';
-import { META_MESSAGE_TYPES, META_STATUSES, MetaWebhookBody } from './meta/schema.ts';
+import { META_MESSAGE_TYPES, META_STATUSES, MetaStatus, MetaWebhookBody } from './meta/schema.ts';
 import { validateMetaBody } from './meta/validate.ts';
+import { plainStatus } from './normalize-meta.ts';
 import { normalizeRecord } from './normalize.ts';
 import { rawRecord } from './test-support.ts';
 import type { NormalizedEvent } from './types.ts';
@@ -321,5 +322,86 @@ describe('the ingress shape checks', () => {
       }),
       { numRuns: 2000 },
     );
+  });
+});
+
+describe('the plain status fast path', () => {
+  // Any JSON value in any field MetaStatus reads, or absent.
+  const anything = fc.oneof(
+    fc.constant(undefined),
+    fc.string({ maxLength: 8 }),
+    fc.integer(),
+    fc.boolean(),
+    fc.constant(null),
+    fc.dictionary(
+      fc.constantFrom(
+        'type',
+        'category',
+        'billable',
+        'pricing_model',
+        'id',
+        'origin',
+        'expiration_timestamp',
+      ),
+      fc.oneof(fc.string({ maxLength: 5 }), fc.integer(), fc.boolean(), fc.record({ type: fc.string() })),
+    ),
+  );
+  const fields = [
+    'id',
+    'status',
+    'timestamp',
+    'recipient_id',
+    'recipient_user_id',
+    'parent_recipient_user_id',
+    'recipient_type',
+    'recipient_participant_id',
+    'recipient_participant_user_id',
+    'biz_opaque_callback_data',
+    'conversation',
+    'pricing',
+  ] as const;
+  const text = fc.option(fc.string({ maxLength: 8 }), { nil: undefined });
+  // The everyday shape, then one field (or none) replaced by anything at all.
+  const everyday = fc.record({
+    id: fc.string({ minLength: 1, maxLength: 8 }),
+    status: fc.constantFrom(...META_STATUSES, 'deleted'),
+    timestamp: fc.oneof(unixSeconds, fc.integer()),
+    recipient_id: text,
+    recipient_user_id: text,
+    parent_recipient_user_id: text,
+    recipient_type: text,
+    recipient_participant_id: text,
+    recipient_participant_user_id: text,
+    biz_opaque_callback_data: text,
+    conversation: fc.option(
+      fc.record({ id: text, expiration_timestamp: fc.option(unixSeconds, { nil: undefined }) }),
+      { nil: undefined },
+    ),
+    pricing: fc.option(
+      fc.record({
+        billable: fc.option(fc.boolean(), { nil: undefined }),
+        category: text,
+        pricing_model: text,
+      }),
+      { nil: undefined },
+    ),
+  });
+  const status = fc
+    .tuple(everyday, fc.option(fc.constantFrom(...fields), { nil: undefined }), anything)
+    .map(([item, field, value]) => (field === undefined ? item : { ...item, [field]: value }));
+
+  it('takes an item only when zod would read every field exactly as it stands', () => {
+    let taken = 0;
+    fc.assert(
+      fc.property(status, (item) => {
+        const plain = plainStatus(item);
+        if (plain === null) return;
+        taken++;
+        const parsed = MetaStatus.parse(item) as Record<string, unknown>;
+        for (const f of fields) expect(parsed[f], f).toEqual((item as Record<string, unknown>)[f]);
+      }),
+      { numRuns: 3000 },
+    );
+    expect(taken).toBeGreaterThan(1000);
   });
 });
