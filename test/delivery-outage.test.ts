@@ -13,7 +13,11 @@ import { startChdbServerProcess } from './harness/clickhouse-server.ts';
 import { testBrokers, uniqueName, waitFor } from './harness/kafka.ts';
 import { startTestDelivery } from './support/delivery-consumer.ts';
 import { generateDeliveryStream } from './support/delivery-stream.ts';
-import { expectDeliveryMatchesTruth, storedStatusEventCount } from './support/delivery-truth.ts';
+import {
+  expectDeliveryMatchesTruth,
+  expectTransitionsMatchTruth,
+  storedStatusEventCount,
+} from './support/delivery-truth.ts';
 
 const dirs: string[] = [];
 afterAll(async () => {
@@ -69,6 +73,56 @@ it('holds its batch through a 10 s ClickHouse outage and resumes with nothing lo
     } finally {
       await ch.close();
     }
+  } finally {
+    await consumer.stop();
+    await producer.close();
+    await kafka.close();
+    await server.stop();
+  }
+});
+
+// Short outages over and over: stores fail at every point of a unit, prepared units go stale, retries
+// hold and resume. The in-flight state of units never stored must not survive into their retries.
+it('loses nothing and doubles nothing while ClickHouse goes away and back again and again', async () => {
+  const brokers = testBrokers();
+  const prefix = uniqueName('flapping');
+  const dataDir = await mkdtemp(join(tmpdir(), 'wapipe-ch-flapping-'));
+  dirs.push(dataDir);
+  const server = await startChdbServerProcess({ dataDir });
+  const database = randomDatabaseName();
+  const chOptions = { url: server.url, username: 'default', password: '', database };
+  const stream = generateDeliveryStream({ sessions: ['f1', 'f2', 'f3'], messages: 3000, seed: 9 });
+  const topics = topicCatalog(prefix);
+  const group = `${prefix}.delivery`;
+  const kafka = await connectKafka({ brokers, clientId: 'flapping-test', logger: silentLogger });
+  await kafka.ensureTopics(topics.specs(3));
+  const producer = createCoalescingProducer(kafka);
+  const setup = createClickHouse(chOptions);
+  await setup.command({ query: `CREATE DATABASE IF NOT EXISTS ${database}` });
+  await setup.close();
+  const consumer = await startTestDelivery(brokers, prefix, chOptions);
+  const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+  try {
+    const flaps = 6;
+    const chunk = Math.ceil(stream.records.length / flaps);
+    for (let i = 0; i < flaps; i++) {
+      await producer.sendMany(topics.raw, stream.records.slice(i * chunk, (i + 1) * chunk));
+      await pause(300 + 200 * i); // lands at a different point of a unit each time
+      await server.kill();
+      await pause(1_000);
+      await server.restart();
+    }
+    await waitFor('everything committed', async () => (await kafka.groupLag(group, topics.raw)) === 0n, {
+      timeoutMs: 120_000,
+      pollMs: 250,
+    });
+    const ch = createClickHouse(chOptions);
+    try {
+      await expectDeliveryMatchesTruth(ch, stream);
+    } finally {
+      await ch.close();
+    }
+    await expectTransitionsMatchTruth(kafka, topics.statusTransitions, stream);
   } finally {
     await consumer.stop();
     await producer.close();

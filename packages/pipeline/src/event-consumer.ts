@@ -155,7 +155,10 @@ export function createEventConsumer(options: EventConsumerOptions): EventConsume
         try {
           await journal.commit(batch);
         } catch (error) {
+          // Whatever the journal holds is applied by recovery before new work; whatever it does not was
+          // never written, so the process must forget it kept this batch (a retry prepares it again).
           mustRecover = true;
+          options.pipelined?.reset();
           throw error;
         }
         batch.onStored?.();
