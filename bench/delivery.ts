@@ -38,7 +38,8 @@ interface Drained {
   sustainedSeconds: number;
   /** Share of the records still uncommitted at the first commit. */
   sustainedShare: number;
-  lagSamples: bigint[];
+  /** [seconds since start, lag in records], one per poll. */
+  lagSamples: [number, bigint][];
 }
 
 /** Waits for the group to commit everything, sampling its lag (in records) every 250 ms. */
@@ -47,11 +48,11 @@ async function drain(kafka: KafkaConnection, group: string, topic: string, label
   const total = [...(await kafka.endOffsets(topic)).values()].reduce((n, o) => n + o, 0n);
   let firstCommit: { at: number; lag: bigint } | undefined;
   let lastPrint = started;
-  const lagSamples: bigint[] = [];
+  const lagSamples: [number, bigint][] = [];
   for (;;) {
     const lag = await kafka.groupLag(group, topic).catch(() => total);
     const now = performance.now();
-    lagSamples.push(lag);
+    lagSamples.push([(now - started) / 1000, lag]);
     if (!firstCommit && lag < total) firstCommit = { at: now, lag };
     if (lag === 0n) {
       const first = firstCommit ?? { at: now, lag: 0n };
@@ -71,6 +72,15 @@ async function drain(kafka: KafkaConnection, group: string, topic: string, label
 }
 
 const rate = (events: number, seconds: number) => Math.round(events / seconds);
+
+/** The lag samples about 3 s apart, and the last one. */
+function everyFewSeconds(samples: [number, bigint][]): string {
+  const shown: [number, bigint][] = [];
+  for (const sample of samples)
+    if (shown.length === 0 || sample[0] - shown.at(-1)![0] >= 3) shown.push(sample);
+  if (shown.at(-1) !== samples.at(-1)) shown.push(samples.at(-1)!);
+  return shown.map(([at, lag]) => `${lag}@${at.toFixed(0)}s`).join(' → ');
+}
 
 async function main() {
   const broker = await benchBroker();
@@ -117,7 +127,7 @@ async function main() {
           `(${run.seconds.toFixed(1)} s); timeline rows ${stored?.n} of ${traffic.distinctStatusEvents} expected\n`,
       );
       process.stdout.write(
-        `  consumer lag every 2 s (records): ${run.lagSamples.filter((_, n) => n % 8 === 0).join(' → ')} → 0\n`,
+        `  consumer lag (records at seconds since start): ${everyFewSeconds(run.lagSamples)}\n`,
       );
       if (stored?.n !== traffic.distinctStatusEvents)
         throw new Error('the timeline does not match the traffic');
