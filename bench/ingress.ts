@@ -8,6 +8,7 @@ import { Hono } from 'hono';
 // The baseline is deliberately the naive design, straight on the client library.
 // eslint-disable-next-line no-restricted-imports -- the baseline is kafkajs used directly, one send per request
 import { Kafka, logLevel } from 'kafkajs';
+import { metaEnvelope } from '@wapipe/events';
 import { ingressEnv, signMetaBody, startIngress } from '@wapipe/ingress';
 import { createRegistry, silentLogger } from '@wapipe/observability';
 import { topicCatalog } from '@wapipe/kafka';
@@ -20,30 +21,20 @@ const connections = Number(process.env['BENCH_CONNECTIONS'] ?? 64);
 const SECRET = 'bench-app-secret';
 
 function metaBody(statuses: number) {
-  return JSON.stringify({
-    object: 'whatsapp_business_account',
-    entry: [
+  return JSON.stringify(
+    metaEnvelope(
       {
-        id: '1',
-        changes: [
-          {
-            field: 'messages',
-            value: {
-              messaging_product: 'whatsapp',
-              metadata: { display_phone_number: '15550783881', phone_number_id: '106540352242922' },
-              statuses: Array.from({ length: statuses }, (_, i) => ({
-                id: `wamid.${randomUUID()}`,
-                status: i % 3 === 0 ? 'sent' : 'delivered',
-                timestamp: '1764403200',
-                recipient_id: '16505551234',
-                pricing: { billable: true, pricing_model: 'PMP', category: 'utility' },
-              })),
-            },
-          },
-        ],
+        statuses: Array.from({ length: statuses }, (_, i) => ({
+          id: `wamid.${randomUUID()}`,
+          status: i % 3 === 0 ? 'sent' : 'delivered',
+          timestamp: '1764403200',
+          recipient_id: '16505551234',
+          pricing: { billable: true, pricing_model: 'PMP', category: 'utility' },
+        })),
       },
-    ],
-  });
+      { businessAccountId: '1' },
+    ),
+  );
 }
 
 async function listen(

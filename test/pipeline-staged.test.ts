@@ -4,7 +4,7 @@
 import { expect, it } from 'vitest';
 import { z } from 'zod';
 import { migrate } from '@wapipe/clickhouse';
-import { rawKafkaRecord } from '@wapipe/events';
+import { metaEnvelope, rawKafkaRecord } from '@wapipe/events';
 import { connectKafka, createCoalescingProducer, topicCatalog } from '@wapipe/kafka';
 import { silentLogger } from '@wapipe/observability';
 import { createEventConsumer } from '@wapipe/pipeline';
@@ -48,26 +48,11 @@ it('a failed store resets the pipelined state before the batch is prepared again
   });
   await migrate(db.ch, { owner: 'delivery-journal', migrations: consumer.journal.migrations });
   try {
-    const body = JSON.stringify({
-      object: 'whatsapp_business_account',
-      entry: [
-        {
-          id: '1',
-          changes: [
-            {
-              field: 'messages',
-              value: {
-                messaging_product: 'whatsapp',
-                metadata: { display_phone_number: '1', phone_number_id: '1' },
-                statuses: [
-                  { id: 'wamid.staged', status: 'sent', timestamp: '1764403200', recipient_id: '1555' },
-                ],
-              },
-            },
-          ],
-        },
-      ],
-    });
+    const body = JSON.stringify(
+      metaEnvelope({
+        statuses: [{ id: 'wamid.staged', status: 'sent', timestamp: '1764403200', recipient_id: '1555' }],
+      }),
+    );
     await producer.send(
       topics.raw,
       rawKafkaRecord({ kind: 'webhook', provider: 'meta', sessionId: 's', ingressVersion: 'test' }, body),

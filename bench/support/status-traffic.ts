@@ -3,6 +3,7 @@
 // Meta retries a share of bodies whole, and half of the messages are registered by the operator.
 import { rawKafkaRecord } from '@wapipe/events';
 import type { ProducedRecord } from '@wapipe/kafka';
+import { metaBody, rng } from '../../test/support/delivery-stream.ts';
 
 type Status = 'sent' | 'delivered' | 'read' | 'failed';
 
@@ -22,17 +23,6 @@ export interface StatusTraffic {
   /** Distinct status events: the rows the timeline must end up with. */
   distinctStatusEvents: number;
   messages: number;
-}
-
-function rng(seed: number) {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 export function statusTraffic(options: {
@@ -143,33 +133,4 @@ export function statusTraffic(options: {
     distinctStatusEvents: placed.length,
     messages: messageCount,
   };
-}
-
-function metaBody(statuses: { pmid: string; recipient: string; status: Status; ts: number }[]): string {
-  return JSON.stringify({
-    object: 'whatsapp_business_account',
-    entry: [
-      {
-        id: '102290129340398',
-        changes: [
-          {
-            field: 'messages',
-            value: {
-              messaging_product: 'whatsapp',
-              metadata: { display_phone_number: '15550783881', phone_number_id: '106540352242922' },
-              statuses: statuses.map((s) => ({
-                id: s.pmid,
-                status: s.status,
-                timestamp: String(s.ts),
-                recipient_id: s.recipient,
-                ...(s.status === 'failed'
-                  ? { errors: [{ code: 131026, title: 'Message undeliverable' }] }
-                  : { pricing: { billable: true, pricing_model: 'PMP', category: 'marketing' } }),
-              })),
-            },
-          },
-        ],
-      },
-    ],
-  });
 }

@@ -1,7 +1,7 @@
 // A generated stream of Meta status webhooks and registrations, with the ground truth a correct pipeline
 // must end up with. Seeded, so a failure can be replayed.
 import { randomUUID } from 'node:crypto';
-import { rawKafkaRecord } from '@wapipe/events';
+import { metaEnvelope, rawKafkaRecord } from '@wapipe/events';
 import type { ProducedRecord } from '@wapipe/kafka';
 
 type Status = 'sent' | 'delivered' | 'read' | 'failed';
@@ -27,7 +27,8 @@ export interface GeneratedStream {
   duplicates: number;
 }
 
-function rng(seed: number) {
+/** A seeded random number generator (mulberry32): the same seed, the same stream. */
+export function rng(seed: number) {
   let s = seed >>> 0;
   return () => {
     s = (s + 0x6d2b79f5) >>> 0;
@@ -162,37 +163,21 @@ export function generateDeliveryStream(options: {
   return { records, messages, rollup, statusEvents, duplicates };
 }
 
-function metaBody(statuses: { pmid: string; recipient: string; status: Status; ts: number }[]) {
-  return JSON.stringify({
-    object: 'whatsapp_business_account',
-    entry: [
-      {
-        id: '102290129340398',
-        changes: [
-          {
-            field: 'messages',
-            value: {
-              messaging_product: 'whatsapp',
-              metadata: { display_phone_number: '15550783881', phone_number_id: '106540352242922' },
-              statuses: statuses.map((s) => ({
-                id: s.pmid,
-                status: s.status,
-                timestamp: String(s.ts),
-                recipient_id: s.recipient,
-                ...(s.status === 'failed'
-                  ? {
-                      errors: [
-                        { code: 131026, title: 'Message undeliverable', error_data: { details: 'x' } },
-                      ],
-                    }
-                  : { pricing: { billable: true, pricing_model: 'PMP', category: 'utility' } }),
-              })),
-            },
-          },
-        ],
-      },
-    ],
-  });
+/** Meta's webhook body for these statuses; failed ones carry error 131026, the others pricing. */
+export function metaBody(statuses: { pmid: string; recipient: string; status: Status; ts: number }[]) {
+  return JSON.stringify(
+    metaEnvelope({
+      statuses: statuses.map((s) => ({
+        id: s.pmid,
+        status: s.status,
+        timestamp: String(s.ts),
+        recipient_id: s.recipient,
+        ...(s.status === 'failed'
+          ? { errors: [{ code: 131026, title: 'Message undeliverable', error_data: { details: 'x' } }] }
+          : { pricing: { billable: true, pricing_model: 'PMP', category: 'utility' } }),
+      })),
+    }),
+  );
 }
 
 function webhookRecord(sessionId: string, body: string): ProducedRecord {

@@ -7,7 +7,7 @@ import type { AddressInfo } from 'node:net';
 import { z } from 'zod';
 import type { ClickHouse, ClickHouseOptions } from '@wapipe/clickhouse';
 import { parseEnv } from '@wapipe/config';
-import { rawKafkaRecord } from '@wapipe/events';
+import { metaEnvelope, rawKafkaRecord } from '@wapipe/events';
 import { failuresEnv, startFailures } from '@wapipe/failures';
 import { connectKafka, createCoalescingProducer, followTopic, topicCatalog } from '@wapipe/kafka';
 import type { ConsumedRecord, KafkaConnection, ProducedRecord, TopicCatalog } from '@wapipe/kafka';
@@ -122,30 +122,7 @@ export function metaStatus(s: MetaStatusInput): Record<string, unknown> {
 }
 
 /** A Meta webhook body with one `messages` change holding these statuses, messages and errors. */
-export function metaBody(value: {
-  statuses?: unknown[];
-  messages?: unknown[];
-  errors?: unknown[];
-}): Record<string, unknown> {
-  return {
-    object: 'whatsapp_business_account',
-    entry: [
-      {
-        id: '102290129340398',
-        changes: [
-          {
-            field: 'messages',
-            value: {
-              messaging_product: 'whatsapp',
-              metadata: { display_phone_number: '15550783881', phone_number_id: '106540352242922' },
-              ...value,
-            },
-          },
-        ],
-      },
-    ],
-  };
-}
+export const metaBody = metaEnvelope;
 
 export function chatsendEvent(sessionId: string, type: string, at: string, data: Record<string, unknown>) {
   return { id: uniqueName('evt'), type, sessionId, timestamp: at, data };

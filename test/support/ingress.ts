@@ -1,6 +1,7 @@
 // Shared pieces of the ingress tests: a running ingress on the test broker, signed requests, and a reader
 // of the raw topic to compare with what was answered.
 import { randomUUID } from 'node:crypto';
+import { metaEnvelope } from '@wapipe/events';
 import { connectKafka, followTopic, topicCatalog } from '@wapipe/kafka';
 import type { ConsumedRecord, TopicFollower } from '@wapipe/kafka';
 import { createRegistry, silentLogger } from '@wapipe/observability';
@@ -33,29 +34,16 @@ export async function startTestIngress(
 export const auth = { Authorization: `Bearer ${API_KEY}` };
 
 export function metaStatusBody(statuses: { id: string; status: string; recipient?: string; ts?: number }[]) {
-  return JSON.stringify({
-    object: 'whatsapp_business_account',
-    entry: [
-      {
-        id: '102290129340398',
-        changes: [
-          {
-            field: 'messages',
-            value: {
-              messaging_product: 'whatsapp',
-              metadata: { display_phone_number: '15550783881', phone_number_id: '106540352242922' },
-              statuses: statuses.map((s) => ({
-                id: s.id,
-                status: s.status,
-                timestamp: String(s.ts ?? Math.floor(Date.now() / 1000)),
-                recipient_id: s.recipient ?? '16505551234',
-              })),
-            },
-          },
-        ],
-      },
-    ],
-  });
+  return JSON.stringify(
+    metaEnvelope({
+      statuses: statuses.map((s) => ({
+        id: s.id,
+        status: s.status,
+        timestamp: String(s.ts ?? Math.floor(Date.now() / 1000)),
+        recipient_id: s.recipient ?? '16505551234',
+      })),
+    }),
+  );
 }
 
 export const metaHeaders = (body: string, secret = META_SECRET) => ({

@@ -1,7 +1,7 @@
 // Webhook bodies as providers send them (Meta Cloud API, ChatSend) and outbound registrations, wrapped as
 // raw.v1 records for the raw topic, for the replies consumer's integration tests.
 import { randomUUID } from 'node:crypto';
-import { rawKafkaRecord } from '@wapipe/events';
+import { metaEnvelope, rawKafkaRecord } from '@wapipe/events';
 import type { ProducedRecord } from '@wapipe/kafka';
 
 export const BUSINESS = '15550783881';
@@ -133,29 +133,19 @@ export function metaBody(messages: MetaMessage[], names: Record<string, string> 
 export function metaStatusBody(
   statuses: { id: string; recipient: string; status: string; at: number }[],
 ): string {
-  return JSON.stringify({
-    object: 'whatsapp_business_account',
-    entry: [
+  return JSON.stringify(
+    metaEnvelope(
       {
-        id: '102290129340398',
-        changes: [
-          {
-            field: 'messages',
-            value: {
-              messaging_product: 'whatsapp',
-              metadata: { display_phone_number: BUSINESS, phone_number_id: '106540352242922' },
-              statuses: statuses.map((s) => ({
-                id: s.id,
-                status: s.status,
-                timestamp: unix(s.at),
-                recipient_id: s.recipient,
-              })),
-            },
-          },
-        ],
+        statuses: statuses.map((s) => ({
+          id: s.id,
+          status: s.status,
+          timestamp: unix(s.at),
+          recipient_id: s.recipient,
+        })),
       },
-    ],
-  });
+      { displayPhoneNumber: BUSINESS },
+    ),
+  );
 }
 
 /** A ChatSend `message.received` event. */

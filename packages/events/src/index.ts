@@ -58,6 +58,7 @@ export type { EventErrorCode } from './errors.ts';
 
 // Provider bodies: ingress shape checks and schemas
 export { validateMetaBody } from './meta/validate.ts';
+export { metaEnvelope } from './meta/envelope.ts';
 export {
   META_MESSAGE_TYPES,
   META_STATUSES,
