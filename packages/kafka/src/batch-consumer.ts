@@ -317,6 +317,8 @@ export function createBatchConsumer(
       const storing = (async () => {
         await previous.catch(() => {});
         if (generation !== myGeneration) return; // fetched again after the rebalance
+        // Stopping: the unit before may not be stored, and committing this one would skip it.
+        if (!running) throw new StoppedError('stopping');
         let refused: RefusedRecord[];
         try {
           if (!prepared || failureEpoch !== myEpoch) throw new Error('prepared state is stale');
