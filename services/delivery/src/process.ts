@@ -32,7 +32,7 @@ export interface Transition {
 }
 
 /** Most transitions one record carries; keeps records far below the topic's size limit. */
-export const transitionsPerRecord = 500;
+const transitionsPerRecord = 500;
 
 // One record per session and batch, carrying that session's transitions in order (ADR 7): kafkajs spends
 // ~25 µs of the one CPU the consumer runs on per record, and a record per transition cost a fifth of the
@@ -65,7 +65,7 @@ export function createDeliveryProcess(options: DeliveryProcessOptions) {
   // Bumped by reset(): a batch being prepared across a reset must not leave its state behind.
   let generation = 0;
 
-  const process = async (events: SourcedEvent[], _context: ProcessContext): Promise<JournalBatch> => {
+  const processBatch = async (events: SourcedEvent[], _context: ProcessContext): Promise<JournalBatch> => {
     const statuses = events.filter((e): e is Sourced<DeliveryStatus> => e.kind === 'status');
     const registrations = events.filter((e): e is Sourced<Registration> => e.kind === 'registration');
     if (statuses.length === 0 && registrations.length === 0) return { writes: [] };
@@ -228,5 +228,5 @@ export function createDeliveryProcess(options: DeliveryProcessOptions) {
     generation++;
     unstored.clear();
   };
-  return { process, reset };
+  return { process: processBatch, reset };
 }
