@@ -1,10 +1,7 @@
 // vitest globalSetup of the integration project: starts what the tests share, once per run, and provides
 // its address to the tests. Each dependency is one `start…` below that returns its own `stop`.
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { TestProject } from 'vitest/node';
-import { findFreePort, startLocalBroker } from '@wapipe/kafka';
+import { startScratchBroker } from '@wapipe/kafka';
 import { dockerAnswers, startKafkaContainer } from './docker.ts';
 import type { RunningKafka } from './docker.ts';
 
@@ -46,25 +43,11 @@ async function startKafka(): Promise<RunningKafka> {
   return startLocalTestBroker();
 }
 
-// Free ports and a temporary data dir: never 9092 or .data/kafka, which a running all-in-one may hold.
 async function startLocalTestBroker(): Promise<RunningKafka> {
-  const dataDir = await mkdtemp(join(tmpdir(), 'wapipe-kafka-test-'));
-  try {
-    const broker = await startLocalBroker({
-      dataDir,
-      port: await findFreePort(),
-      controllerPort: await findFreePort(),
-    });
-    return {
-      brokers: broker.brokers,
-      description: `local Kafka ${broker.version} broker, pid ${broker.pid}, log ${broker.logFile}`,
-      stop: async () => {
-        await broker.stop();
-        await rm(dataDir, { recursive: true, force: true });
-      },
-    };
-  } catch (error) {
-    await rm(dataDir, { recursive: true, force: true });
-    throw error;
-  }
+  const broker = await startScratchBroker('wapipe-kafka-test-');
+  return {
+    brokers: broker.brokers,
+    description: `local Kafka ${broker.version} broker, pid ${broker.pid}, log ${broker.logFile}`,
+    stop: () => broker.stop(),
+  };
 }

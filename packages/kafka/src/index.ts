@@ -31,6 +31,7 @@ export {
   localBrokerErrorCodes,
   pinnedKafkaVersion,
   startLocalBroker,
+  startScratchBroker,
   waitForKafkaReady,
 } from './local-broker/index.ts';
 export type {

@@ -5,5 +5,6 @@ export type { KafkaJars, KafkaJarsOptions, ProgressReporter } from './jars.ts';
 export { waitForKafkaReady } from './readiness.ts';
 export type { ReadinessOptions } from './readiness.ts';
 export { findFreePort, isPortInUse } from './ports.ts';
+export { startScratchBroker } from './scratch-broker.ts';
 export { LocalBrokerError, localBrokerErrorCodes } from './errors.ts';
 export type { LocalBrokerErrorCode } from './errors.ts';
