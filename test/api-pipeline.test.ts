@@ -8,8 +8,7 @@ import { createClickHouse } from '@wapipe/clickhouse';
 import type { ClickHouse } from '@wapipe/clickhouse';
 import { connectKafka, createCoalescingProducer, topicCatalog } from '@wapipe/kafka';
 import { silentLogger } from '@wapipe/observability';
-import { testClickHouse } from './harness/clickhouse.ts';
-import type { TestClickHouse } from './harness/clickhouse.ts';
+import { suiteClickHouse } from './harness/clickhouse.ts';
 import { testBrokers, uniqueName, waitFor } from './harness/kafka.ts';
 import { createApiTables } from './support/api-tables.ts';
 import { startTestDelivery } from './support/delivery-consumer.ts';
@@ -21,7 +20,7 @@ const sessions = ['api-a', 'api-b'];
 const start = new Date('2026-11-29T08:00:00.000Z');
 const HOUR = 3_600_000;
 
-let db: TestClickHouse;
+const db = suiteClickHouse();
 let apiCh: ClickHouse;
 let app: Hono;
 let stream: GeneratedStream;
@@ -33,7 +32,6 @@ const get = async (path: string) => {
 };
 
 beforeAll(async () => {
-  db = await testClickHouse();
   await createApiTables(db.ch);
   stream = generateDeliveryStream({ sessions, messages: 300, seed: 21, start });
   const prefix = uniqueName('api-pipeline');
@@ -58,7 +56,6 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await apiCh?.close();
-  await db?.cleanup();
 });
 
 function expectedMessage(m: TruthMessage) {

@@ -1,10 +1,9 @@
 // The delivery consumer on the real broker and engine, against a generated stream with 30% duplicates
 // (identical and re-batched), shuffled statuses, and registered and unknown messages.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { connectKafka, createCoalescingProducer, topicCatalog } from '@wapipe/kafka';
 import { silentLogger } from '@wapipe/observability';
-import { testClickHouse } from './harness/clickhouse.ts';
-import type { TestClickHouse } from './harness/clickhouse.ts';
+import { suiteClickHouse, testClickHouse } from './harness/clickhouse.ts';
 import { testBrokers, uniqueName, waitFor } from './harness/kafka.ts';
 import { startTestDelivery } from './support/delivery-consumer.ts';
 import { generateDeliveryStream } from './support/delivery-stream.ts';
@@ -17,13 +16,7 @@ import {
 const brokers = testBrokers();
 
 describe('delivery consumer', () => {
-  let db: TestClickHouse;
-  beforeAll(async () => {
-    db = await testClickHouse();
-  });
-  afterAll(async () => {
-    await db?.cleanup();
-  });
+  const db = suiteClickHouse();
 
   it('stores every reached status once, the right latest status and cohort counts, through duplicates', async () => {
     const prefix = uniqueName('delivery');

@@ -1,9 +1,8 @@
 // Operator alerts on the real broker and engine: each opens once per condition, resolves when it clears,
 // is published once on the alerts topic and POSTed once to a real local webhook receiver — through
 // duplicated and re-batched deliveries.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { testClickHouse } from './harness/clickhouse.ts';
-import type { TestClickHouse } from './harness/clickhouse.ts';
+import { describe, expect, it } from 'vitest';
+import { suiteClickHouse } from './harness/clickhouse.ts';
 import { testBrokers, uniqueName, waitFor } from './harness/kafka.ts';
 import {
   alertsOf,
@@ -23,13 +22,7 @@ import type { ProducedRecord } from '@wapipe/kafka';
 const brokers = testBrokers();
 
 describe('failures consumer: alerts', () => {
-  let db: TestClickHouse;
-  beforeAll(async () => {
-    db = await testClickHouse();
-  });
-  afterAll(async () => {
-    await db?.cleanup();
-  });
+  const db = suiteClickHouse();
 
   const alertEvents = (records: Awaited<ReturnType<FailuresUnderTest['follow']>>, session: string) =>
     records.map(json).filter((a) => a['sessionId'] === session);

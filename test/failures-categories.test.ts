@@ -1,9 +1,8 @@
 // The failures consumer on the real broker and engine: every source and category of failure is stored once
 // with its classification, and gets exactly one retry advice, through repeated and re-batched deliveries.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { testClickHouse } from './harness/clickhouse.ts';
-import type { TestClickHouse } from './harness/clickhouse.ts';
+import { suiteClickHouse } from './harness/clickhouse.ts';
 import { testBrokers, uniqueName, waitFor } from './harness/kafka.ts';
 import {
   chatsendEvent,
@@ -21,13 +20,7 @@ import {
 const brokers = testBrokers();
 
 describe('failures consumer: failure categories', () => {
-  let db: TestClickHouse;
-  beforeAll(async () => {
-    db = await testClickHouse();
-  });
-  afterAll(async () => {
-    await db?.cleanup();
-  });
+  const db = suiteClickHouse();
 
   it('stores each failure once with its category and publishes one retry advice per failure, through duplicates', async () => {
     const session = uniqueName('sess');

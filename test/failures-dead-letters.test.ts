@@ -3,10 +3,9 @@
 // runs it, `npm run redrive`) brings it back exactly once after the cause is fixed.
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { DLQ_HEADER_PREFIX } from '@wapipe/kafka';
-import { testClickHouse } from './harness/clickhouse.ts';
-import type { TestClickHouse } from './harness/clickhouse.ts';
+import { suiteClickHouse } from './harness/clickhouse.ts';
 import { testBrokers, uniqueName, waitFor } from './harness/kafka.ts';
 import {
   alertsOf,
@@ -37,13 +36,7 @@ async function redrive(prefix: string, ...args: string[]): Promise<{ copied: num
 }
 
 describe('failures consumer: dead letters and redrive', () => {
-  let db: TestClickHouse;
-  beforeAll(async () => {
-    db = await testClickHouse();
-  });
-  afterAll(async () => {
-    await db?.cleanup();
-  });
+  const db = suiteClickHouse();
 
   const failedStatus = (session: string, n: number) =>
     rawRecord(

@@ -1,21 +1,14 @@
 // The journal is the commit point: a batch whose apply stopped half-way is completed by recover(), with
 // the targets it had already reached not written twice.
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { z } from 'zod';
 import { migrate } from '@wapipe/clickhouse';
 import { silentLogger } from '@wapipe/observability';
 import { createJournal } from '@wapipe/pipeline';
 import type { EffectRecord } from '@wapipe/pipeline';
-import { testClickHouse } from './harness/clickhouse.ts';
-import type { TestClickHouse } from './harness/clickhouse.ts';
+import { suiteClickHouse } from './harness/clickhouse.ts';
 
-let db: TestClickHouse;
-beforeAll(async () => {
-  db = await testClickHouse();
-});
-afterAll(async () => {
-  await db?.cleanup();
-});
+const db = suiteClickHouse();
 
 const count = async (table: string) => {
   const [row] = await db.ch.query({

@@ -1,14 +1,11 @@
 // A retried or re-batched inbound message never creates a second reply row, suppression, opt-out or
 // follow-up: the same messages arrive as identical retries, in other bodies mixed with other messages,
 // in the same batch and in later batches, and the tables and topics must hold exactly the ground truth.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { testClickHouse } from './harness/clickhouse.ts';
-import type { TestClickHouse } from './harness/clickhouse.ts';
-import { testBrokers, uniqueName } from './harness/kafka.ts';
-import { countOf, ofSession, startRepliesRig, waitForPublished } from './support/replies-consumer.ts';
+import { uniqueName } from './harness/kafka.ts';
+import { countOf, ofSession, suiteRepliesRig, waitForPublished } from './support/replies-consumer.ts';
 import { readmeSql } from './support/replies-readme.ts';
-import type { RepliesRig } from './support/replies-consumer.ts';
 import { conversation, shuffled } from './support/replies-conversation.ts';
 import { MINUTE, T0, meta, metaBody, registrationRecord, webhookRecord } from './support/replies-webhooks.ts';
 
@@ -19,16 +16,7 @@ const contactQuestions = (readmeSql('contact-questions') ?? '')
   .filter(Boolean);
 
 describe('replies consumer: exactly-once effects', () => {
-  let db: TestClickHouse;
-  let rig: RepliesRig;
-  beforeAll(async () => {
-    db = await testClickHouse();
-    rig = await startRepliesRig(testBrokers(), db.options);
-  });
-  afterAll(async () => {
-    await rig?.close();
-    await db?.cleanup();
-  });
+  const { db, rig } = suiteRepliesRig();
 
   it('stores and publishes each reply’s effects once through identical retries and re-batched bodies', async () => {
     const s = uniqueName('once');

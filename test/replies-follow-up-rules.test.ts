@@ -1,13 +1,10 @@
 // A matrix of follow-up rules against a set of replies: every (reply, rule) pair that should match yields
 // exactly one request, on the topic and in replies_follow_ups, and no other pair does. A campaign rule
 // also matches a reply that arrived before its outbound message's registration, once it arrives.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { testClickHouse } from './harness/clickhouse.ts';
-import type { TestClickHouse } from './harness/clickhouse.ts';
-import { testBrokers, uniqueName } from './harness/kafka.ts';
-import { ofSession, startRepliesRig, waitForPublished } from './support/replies-consumer.ts';
-import type { RepliesRig } from './support/replies-consumer.ts';
+import { uniqueName } from './harness/kafka.ts';
+import { ofSession, suiteRepliesRig, waitForPublished } from './support/replies-consumer.ts';
 import { MINUTE, T0, meta, metaBody, registrationRecord, webhookRecord } from './support/replies-webhooks.ts';
 
 const RULES = [
@@ -21,16 +18,7 @@ const RULES = [
 ];
 
 describe('replies consumer: follow-up rules', () => {
-  let db: TestClickHouse;
-  let rig: RepliesRig;
-  beforeAll(async () => {
-    db = await testClickHouse();
-    rig = await startRepliesRig(testBrokers(), db.options, { FOLLOW_UP_RULES: JSON.stringify(RULES) });
-  });
-  afterAll(async () => {
-    await rig?.close();
-    await db?.cleanup();
-  });
+  const { db, rig } = suiteRepliesRig({ FOLLOW_UP_RULES: JSON.stringify(RULES) });
 
   it('routes each reply to exactly the rules it matches, with its conversation', async () => {
     const s = uniqueName('rules');
@@ -106,26 +94,19 @@ describe('replies consumer: follow-up rules', () => {
 
     // The registration arrives: the VIP rule now matches the reply that quoted it (the sticker stays
     // unlinked: when it was processed no outbound message to that contact was known).
-    await rig.send([
-      registrationRecord(s, {
-        messageId: 'op-vip-late',
-        providerMessageId: 'wamid.out.vip-late',
-        recipient: c(7),
-        sentAt: T0,
-        campaignId: 'vip',
-      }),
-    ]);
+    const lateRegistration = registrationRecord(s, {
+      messageId: 'op-vip-late',
+      providerMessageId: 'wamid.out.vip-late',
+      recipient: c(7),
+      sentAt: T0,
+      campaignId: 'vip',
+    });
+    await rig.send([lateRegistration]);
     const late = ['wamid.r9:vip'];
     await waitForPublished('late follow-ups', () => ofSession(rig.out.followUps, s), total + late.length);
     // The same registration again, and the replies again, change nothing.
     await rig.send([
-      registrationRecord(s, {
-        messageId: 'op-vip-late',
-        providerMessageId: 'wamid.out.vip-late',
-        recipient: c(7),
-        sentAt: T0,
-        campaignId: 'vip',
-      }),
+      lateRegistration,
       webhookRecord(
         s,
         'meta',

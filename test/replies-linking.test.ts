@@ -1,14 +1,11 @@
 // Which outbound message a reply answers: its context id (known or not yet), else the contact's latest
 // outbound message within the window. The read side joins the operator's message id when read, so a
 // registration that arrives after the reply completes the link. The read query is the README's.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { testClickHouse } from './harness/clickhouse.ts';
-import type { TestClickHouse } from './harness/clickhouse.ts';
-import { testBrokers, uniqueName } from './harness/kafka.ts';
-import { ofSession, startRepliesRig, waitForPublished } from './support/replies-consumer.ts';
+import { uniqueName } from './harness/kafka.ts';
+import { ofSession, suiteRepliesRig, waitForPublished } from './support/replies-consumer.ts';
 import { readmeSql } from './support/replies-readme.ts';
-import type { RepliesRig } from './support/replies-consumer.ts';
 import {
   HOUR,
   MINUTE,
@@ -33,16 +30,7 @@ const ReadRow = z.object({
 });
 
 describe('replies consumer: linking', () => {
-  let db: TestClickHouse;
-  let rig: RepliesRig;
-  beforeAll(async () => {
-    db = await testClickHouse();
-    rig = await startRepliesRig(testBrokers(), db.options);
-  });
-  afterAll(async () => {
-    await rig?.close();
-    await db?.cleanup();
-  });
+  const { db, rig } = suiteRepliesRig();
 
   const readReplies = async (sessionId: string) => {
     expect(repliesBySessionSql).toBeDefined();

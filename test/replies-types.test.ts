@@ -1,12 +1,9 @@
 // Every inbound message type, from Meta and ChatSend, becomes exactly one reply row with the text a person
 // reads and the payload a program matches, and the sender becomes a contact of the session.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { testClickHouse } from './harness/clickhouse.ts';
-import type { TestClickHouse } from './harness/clickhouse.ts';
-import { testBrokers, uniqueName } from './harness/kafka.ts';
-import { startRepliesRig, waitForPublished } from './support/replies-consumer.ts';
-import type { RepliesRig } from './support/replies-consumer.ts';
+import { uniqueName } from './harness/kafka.ts';
+import { suiteRepliesRig, waitForPublished } from './support/replies-consumer.ts';
 import { MINUTE, T0, chatsendReceived, meta, metaBody, webhookRecord } from './support/replies-webhooks.ts';
 
 const Row = z.object({
@@ -20,16 +17,7 @@ const Row = z.object({
 });
 
 describe('replies consumer: message types', () => {
-  let db: TestClickHouse;
-  let rig: RepliesRig;
-  beforeAll(async () => {
-    db = await testClickHouse();
-    rig = await startRepliesRig(testBrokers(), db.options);
-  });
-  afterAll(async () => {
-    await rig?.close();
-    await db?.cleanup();
-  });
+  const { db, rig } = suiteRepliesRig();
 
   it('stores one row per inbound message for every type, with its text and payload', async () => {
     const session = uniqueName('types');

@@ -6,6 +6,7 @@ import { mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
+import { afterAll, beforeAll } from 'vitest';
 import { createClickHouse } from '@wapipe/clickhouse';
 import type { ClickHouse, ClickHouseOptions } from '@wapipe/clickhouse';
 import type { Logger } from '@wapipe/observability';
@@ -35,6 +36,33 @@ export async function testClickHouse(extra: { logger?: Logger } = {}): Promise<T
         await ch.close();
       }
     },
+  };
+}
+
+/**
+ * A test database for the enclosing describe block (or file): made before its tests, dropped after them.
+ * Hooks registered later in the block run after it is made and, on the way out, before it is dropped.
+ */
+export function suiteClickHouse(): TestClickHouse {
+  let db: TestClickHouse | undefined;
+  beforeAll(async () => {
+    db = await testClickHouse();
+  });
+  afterAll(async () => {
+    await db?.cleanup();
+  });
+  const current = (): TestClickHouse => {
+    if (!db) throw new Error('suiteClickHouse(): the database exists only while the suite runs');
+    return db;
+  };
+  return {
+    get ch() {
+      return current().ch;
+    },
+    get options() {
+      return current().options;
+    },
+    cleanup: () => current().cleanup(),
   };
 }
 

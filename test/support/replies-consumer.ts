@@ -1,5 +1,6 @@
 // The replies consumer pointed at the test broker and database, a reader for the topics it publishes to,
 // and small queries the replies tests share.
+import { afterAll, beforeAll } from 'vitest';
 import { z } from 'zod';
 import type { ClickHouse, ClickHouseOptions } from '@wapipe/clickhouse';
 import { parseEnv } from '@wapipe/config';
@@ -14,7 +15,9 @@ import type {
 import { createLogger, createRegistry, silentLogger } from '@wapipe/observability';
 import type { RunningConsumer } from '@wapipe/pipeline';
 import { repliesEnv, startReplies } from '@wapipe/replies';
-import { uniqueName, waitFor } from '../harness/kafka.ts';
+import { suiteClickHouse } from '../harness/clickhouse.ts';
+import type { TestClickHouse } from '../harness/clickhouse.ts';
+import { testBrokers, uniqueName, waitFor } from '../harness/kafka.ts';
 import { testConsumerEnv } from './consumer-env.ts';
 
 /** Environment variables that point the replies consumer at the test broker and database. */
@@ -131,3 +134,45 @@ export const countOf = async (
   });
   return row?.n ?? 0;
 };
+
+/**
+ * A test database and a replies rig on it for the enclosing describe block: started before its tests,
+ * closed after them. Both are read through `db` and `rig` once the block runs.
+ */
+export function suiteRepliesRig(settings: Record<string, string> = {}): {
+  db: TestClickHouse;
+  rig: RepliesRig;
+} {
+  const db = suiteClickHouse();
+  let started: RepliesRig | undefined;
+  beforeAll(async () => {
+    started = await startRepliesRig(testBrokers(), db.options, settings);
+  });
+  afterAll(async () => {
+    await started?.close();
+  });
+  const current = (): RepliesRig => {
+    if (!started) throw new Error('suiteRepliesRig(): the rig exists only while the suite runs');
+    return started;
+  };
+  const rig: RepliesRig = {
+    get topics() {
+      return current().topics;
+    },
+    get kafka() {
+      return current().kafka;
+    },
+    get producer() {
+      return current().producer;
+    },
+    get consumer() {
+      return current().consumer;
+    },
+    get out() {
+      return current().out;
+    },
+    send: (records) => current().send(records),
+    close: () => current().close(),
+  };
+  return { db, rig };
+}
