@@ -52,6 +52,8 @@ export async function startConsumerService(options: {
   registry: Registry;
   /** Builds the service's process function (or a pipelined one, see EventConsumerOptions) once its dependencies exist. */
   makeProcess(deps: ConsumerDeps): ProcessSpec | Promise<ProcessSpec>;
+  /** Fetch sizes, which bound a unit of work (see createBatchConsumer for the defaults). */
+  fetch?: EventConsumerOptions['fetch'];
   /** Extra work to stop with the consumer (e.g. timers). */
   onStop?: () => Promise<void>;
 }): Promise<RunningConsumer> {
@@ -87,6 +89,7 @@ export async function startConsumerService(options: {
       ...(pipelined
         ? { process: spec.process, pipelined: { reset: spec.reset }, storeChs }
         : { process: spec }),
+      ...(options.fetch === undefined ? {} : { fetch: options.fetch }),
       maxAttempts: env.CONSUMER_MAX_ATTEMPTS,
       sessionTimeoutMs: env.CONSUMER_SESSION_TIMEOUT_MS,
     });

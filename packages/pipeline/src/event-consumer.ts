@@ -51,7 +51,7 @@ export interface EventConsumerOptions {
   storeChs?: ClickHouse[];
   maxAttempts?: number;
   sessionTimeoutMs?: number;
-  fetch?: { minBytes?: number; maxWaitMs?: number; maxBytesPerPartition?: number };
+  fetch?: { minBytes?: number; maxWaitMs?: number; maxBytesPerPartition?: number; maxBytes?: number };
 }
 
 /** An event with where it came from, for provenance columns. */

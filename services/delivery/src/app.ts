@@ -37,6 +37,9 @@ export async function startDelivery(
     migrations: await deliveryMigrations(),
     logger: context.logger,
     registry: context.registry,
+    // Every insert makes a part per table, so units of tens of thousands of events (a few seconds of
+    // traffic at full speed) amortise that: bench/delivery.ts measured 24 MB fetches 13% faster than 6 MB.
+    fetch: { maxBytesPerPartition: 4 * 1024 * 1024, maxBytes: 24 * 1024 * 1024 },
     makeProcess: ({ ch, topics, registry }) =>
       createDeliveryProcess({
         ch,
