@@ -14,10 +14,13 @@ import type { CompiledRule } from './follow-up-rules.ts';
 import { dependsOnCampaign } from './follow-up-rules.ts';
 import { decideFollowUps, RECENT_REPLIES, recentRepliesBefore } from './follow-ups.ts';
 import { linkReply } from './linking.ts';
+import { loadRepliesLinkedTo, movedLinkRow } from './links.ts';
+import type { LinkedReply } from './links.ts';
 import { decideOptChanges, keywordCommand } from './opt-outs.ts';
 import type { KeywordConfig } from './opt-outs.ts';
 import { mergeOutbound, outboundKey } from './outbound-index.ts';
 import type { OutboundEntry } from './outbound-index.ts';
+import { relinkStoredReplies } from './relinking.ts';
 import { at64, contextIdOf } from './reply.ts';
 import type { ReplyView } from './reply.ts';
 import {
@@ -27,12 +30,10 @@ import {
   loadOutboundByMessage,
   loadOutboundForContacts,
   loadRecentReplies,
-  loadRepliesLinkedTo,
   loadStoredInbound,
   loadSuppressions,
   pairKey,
 } from './stored-state.ts';
-import type { StoredReply } from './stored-state.ts';
 import { countsAsReply, decideSuppressions, suppressionId } from './suppressions.ts';
 
 export interface RepliesConfig {
@@ -48,6 +49,7 @@ export interface RepliesMetrics {
   suppressions: Counter<string>;
   optChanges: Counter<'action'>;
   followUps: Counter<'rule'>;
+  relinks: Counter<string>;
 }
 
 export interface RepliesProcessOptions {
@@ -105,10 +107,26 @@ export function createRepliesProcess(options: RepliesProcessOptions) {
       known,
     );
 
+    // Stored replies without context whose link the batch's outbound messages moved (see relinking.ts).
+    const relinks = await relinkStoredReplies(ch, {
+      stored: storedIndex,
+      updates: indexUpdates,
+      known,
+      windowMs: window,
+    });
+    const relinked: ReplyView[] = relinks.map((r) => ({
+      ...r.reply,
+      contact: r.contact,
+      link: r.link,
+      outbound: r.outbound,
+      command: keywordCommand(r.reply, config.keywords),
+    }));
+
     const contacts = uniqueContacts(replies);
     const contactRows = mergeContacts(await loadContacts(ch, contacts), replies, pairKey);
 
-    const suppressions = await decideNewSuppressions(replies);
+    // A moved link gets the effects of its new link; those of the earlier one stay (see the README).
+    const suppressions = await decideNewSuppressions([...replies, ...relinked]);
     const optChanges = decideOptChanges(
       replies.flatMap((reply) =>
         reply.command
@@ -126,10 +144,11 @@ export function createRepliesProcess(options: RepliesProcessOptions) {
       await loadOptStates(ch, uniqueContacts(replies.filter((r) => r.command !== null))),
     );
 
-    const followUps = [
+    const followUps = uniqueById([
       ...decideFollowUps(replies, config.rules, 'reply'),
-      ...(await lateCampaignFollowUps(storedIndex, indexUpdates, known)),
-    ];
+      ...(await relinkFollowUps(relinked)),
+      ...(await lateCampaignFollowUps(storedIndex, indexUpdates, known, relinked)),
+    ]);
     const requests = await withRecentReplies(followUps, replies);
 
     const suppressionOut = suppressionCommands(suppressions);
@@ -140,11 +159,13 @@ export function createRepliesProcess(options: RepliesProcessOptions) {
     metrics?.suppressions.inc(suppressions.length);
     for (const change of optChanges) metrics?.optChanges.inc({ action: change.command.action });
     for (const request of requests) metrics?.followUps.inc({ rule: request.rule.rule.name });
+    metrics?.relinks.inc(relinks.length);
 
     return {
       writes: [
         { table: 'replies_inbound', rows: replies.map(inboundRow) },
         { table: 'replies_outbound_index', rows: [...indexUpdates.values()].map(indexRow) },
+        { table: 'replies_links', rows: relinks.map((r) => movedLinkRow(r.reply, r.link, r.contact)) },
         { table: 'replies_contacts', rows: contactRows.map(contactRow) },
         { table: 'replies_suppressions', rows: suppressionOut.rows },
         { table: 'replies_opt_outs', rows: optOut.rows },
@@ -228,7 +249,7 @@ export function createRepliesProcess(options: RepliesProcessOptions) {
       .sort(byTimeThenId);
   }
 
-  async function decideNewSuppressions(replies: NewReply[]) {
+  async function decideNewSuppressions(replies: ReplyView[]) {
     const candidates = replies
       .filter(countsAsReply)
       .map((reply) => ({ ...reply, outboundProviderMessageId: reply.link.providerMessageId }));
@@ -254,17 +275,31 @@ export function createRepliesProcess(options: RepliesProcessOptions) {
     }));
   }
 
+  /** Campaign rules a reply matches through the outbound message its link moved to. */
+  async function relinkFollowUps(relinked: ReplyView[]) {
+    if (relinked.length === 0 || !config.rules.some(dependsOnCampaign)) return [];
+    return decideFollowUps(relinked, config.rules, 'relink', {
+      onlyCampaignRules: true,
+      skipIds: await loadFollowUpIds(ch, relinked),
+    });
+  }
+
   /** Campaign rules for stored replies whose outbound message's campaign this batch made known. */
   async function lateCampaignFollowUps(
     storedIndex: Map<string, OutboundEntry>,
     indexUpdates: Map<string, OutboundEntry>,
     known: Map<string, OutboundEntry>,
+    relinked: ReplyView[],
   ) {
     if (!config.rules.some(dependsOnCampaign)) return [];
     const newlyKnown = [...indexUpdates.entries()]
       .filter(([key, entry]) => entry.campaignId !== '' && (storedIndex.get(key)?.campaignId ?? '') === '')
       .map(([, entry]) => entry);
-    const stored = await loadRepliesLinkedTo(ch, newlyKnown);
+    // A reply relinked in this batch is decided by relinkFollowUps, from its new link.
+    const moved = new Set(relinked.map((r) => pairKey(r.sessionId, r.providerMessageId)));
+    const stored = (await loadRepliesLinkedTo(ch, newlyKnown)).filter(
+      (r) => !moved.has(pairKey(r.sessionId, r.providerMessageId)),
+    );
     if (stored.length === 0) return [];
     const views = stored.map((r) => storedView(r, known));
     return decideFollowUps(views, config.rules, 'registration', {
@@ -273,7 +308,7 @@ export function createRepliesProcess(options: RepliesProcessOptions) {
     });
   }
 
-  function storedView(r: StoredReply, known: Map<string, OutboundEntry>): ReplyView {
+  function storedView(r: LinkedReply, known: Map<string, OutboundEntry>): ReplyView {
     return {
       ...r,
       contact: contactKey(r.from),
@@ -304,6 +339,12 @@ export function createRepliesProcess(options: RepliesProcessOptions) {
 }
 
 const inboundKey = (e: InboundMessage) => pairKey(e.sessionId, e.providerMessageId);
+
+/** The first of each id (a reply's rule decided on two paths is one request). */
+function uniqueById<T extends { id: string }>(items: readonly T[]): T[] {
+  const seen = new Set<string>();
+  return items.filter((item) => !seen.has(item.id) && seen.add(item.id));
+}
 
 function uniqueContacts(replies: readonly { sessionId: string; contact: string }[]) {
   const seen = new Map<string, { sessionId: string; contact: string }>();

@@ -26,22 +26,33 @@ export interface RepliesQuery {
 }
 
 export async function readReplies(ch: ClickHouse, q: RepliesQuery): Promise<RepliesPage> {
+  // The current link: moved (replies_links, highest version) when the replies service relinked the
+  // reply after a late outbound message, else the one stored with it.
   const rows = await ch.query({
     query: `
-      SELECT provider_message_id, occurred_at, from_id, type, text,
-             if(linked_provider_message_id != '', linked_provider_message_id, reply_to_provider_message_id)
-               AS replied_to
-      FROM ${ch.table('replies_inbound')}
-      WHERE session_id = {session:String}
-        AND occurred_at >= {from:DateTime64(3, 'UTC')} AND occurred_at < {to:DateTime64(3, 'UTC')}
+      SELECT r.provider_message_id AS provider_message_id, r.occurred_at AS occurred_at,
+             r.from_id AS from_id, r.type AS type, r.text AS text,
+             if(m.moved = 1, m.linked, r.linked_provider_message_id) AS current_link,
+             if(current_link != '', current_link, r.reply_to_provider_message_id) AS replied_to
+      FROM ${ch.table('replies_inbound')} AS r
+      LEFT JOIN (
+        SELECT provider_message_id AS moved_id, argMax(linked_provider_message_id, version) AS linked,
+               1 AS moved
+        FROM ${ch.table('replies_links')}
+        WHERE session_id = {session:String}
+          AND occurred_at >= {from:DateTime64(3, 'UTC')} AND occurred_at < {to:DateTime64(3, 'UTC')}
+        GROUP BY moved_id
+      ) AS m ON m.moved_id = r.provider_message_id
+      WHERE r.session_id = {session:String}
+        AND r.occurred_at >= {from:DateTime64(3, 'UTC')} AND r.occurred_at < {to:DateTime64(3, 'UTC')}
         ${
           q.after
-            ? `AND occurred_at <= {afterAt:DateTime64(3, 'UTC')}
-               AND (occurred_at < {afterAt:DateTime64(3, 'UTC')} OR provider_message_id < {afterId:String})`
+            ? `AND r.occurred_at <= {afterAt:DateTime64(3, 'UTC')}
+               AND (r.occurred_at < {afterAt:DateTime64(3, 'UTC')} OR r.provider_message_id < {afterId:String})`
             : ''
         }
-      ORDER BY occurred_at DESC, provider_message_id DESC
-      LIMIT 1 BY occurred_at, provider_message_id
+      ORDER BY r.occurred_at DESC, r.provider_message_id DESC
+      LIMIT 1 BY r.occurred_at, r.provider_message_id
       LIMIT {take:UInt32}`,
     params: {
       session: q.sessionId,
