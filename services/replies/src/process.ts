@@ -21,8 +21,9 @@ import type { KeywordConfig } from './opt-outs.ts';
 import { mergeOutbound, outboundKey } from './outbound-index.ts';
 import type { OutboundEntry } from './outbound-index.ts';
 import { relinkStoredReplies } from './relinking.ts';
-import { at64, contextIdOf } from './reply.ts';
+import { contextIdOf } from './reply.ts';
 import type { ReplyView } from './reply.ts';
+import { contactRow, inboundRow, indexRow } from './rows.ts';
 import {
   loadContacts,
   loadFollowUpIds,
@@ -351,57 +352,4 @@ function uniqueContacts(replies: readonly { sessionId: string; contact: string }
   for (const r of replies)
     seen.set(pairKey(r.sessionId, r.contact), { sessionId: r.sessionId, contact: r.contact });
   return [...seen.values()];
-}
-
-function inboundRow(reply: NewReply): Record<string, unknown> {
-  const e = reply.event;
-  return {
-    event_id: e.eventId,
-    session_id: e.sessionId,
-    provider: e.provider,
-    provider_message_id: e.providerMessageId,
-    from_id: e.from,
-    contact_name: e.contactName ?? '',
-    type: e.type,
-    text: e.text ?? '',
-    payload: e.payload ?? '',
-    reply_to_provider_message_id: e.replyToProviderMessageId ?? '',
-    reaction_to_provider_message_id: e.reactionToProviderMessageId ?? '',
-    forwarded: e.forwarded ? 1 : 0,
-    linked_provider_message_id: reply.link.providerMessageId,
-    link_method: reply.link.method,
-    occurred_at: at64(reply.at),
-    received_at: at64(ms(e.receivedAt)),
-    kafka_partition: e.origin.partition,
-    kafka_offset: Number(e.origin.offset),
-  };
-}
-
-function indexRow(entry: OutboundEntry): Record<string, unknown> {
-  const orNull = (v: number | null) => (v === null ? null : at64(v));
-  return {
-    session_id: entry.sessionId,
-    recipient: entry.recipient,
-    provider_message_id: entry.providerMessageId,
-    message_id: entry.messageId,
-    campaign_id: entry.campaignId,
-    sent_at: at64(entry.registeredSentAt ?? entry.firstStatusAt ?? entry.registeredAt ?? 0),
-    registered_sent_at: orNull(entry.registeredSentAt),
-    first_status_at: orNull(entry.firstStatusAt),
-    registered_at: orNull(entry.registeredAt),
-    version: entry.version,
-  };
-}
-
-function contactRow(c: ReturnType<typeof mergeContacts>[number]): Record<string, unknown> {
-  return {
-    session_id: c.sessionId,
-    wa_id: c.waId,
-    profile_name: c.profileName,
-    first_seen_at: at64(c.firstSeenAt),
-    last_seen_at: at64(c.lastSeenAt),
-    inbound_count: c.inboundCount,
-    last_provider_message_id: c.lastProviderMessageId,
-    version: c.version,
-  };
 }

@@ -75,8 +75,8 @@ export async function relinkStoredReplies(
     await loadContextlessReplies(
       ch,
       spans,
-      new Date(Math.min(...spans.map((s) => s.from))),
-      new Date(Math.max(...spans.map((s) => s.to))),
+      new Date(least(spans.map((s) => s.from))),
+      new Date(greatest(spans.map((s) => s.to))),
     )
   ).filter((r) =>
     (spansOf.get(pairKey(r.sessionId, contactKey(r.from))) ?? []).some((s) => s.from <= r.at && r.at <= s.to),
@@ -90,8 +90,8 @@ export async function relinkStoredReplies(
   const storedOutbound = await loadOutboundForContacts(
     ch,
     contacts,
-    new Date(Math.min(...times) - windowMs),
-    new Date(Math.max(...times)),
+    new Date(least(times) - windowMs),
+    new Date(greatest(times)),
   );
   const candidates = new Map<string, Map<string, OutboundEntry>>();
   const add = (entry: OutboundEntry) => {
@@ -114,6 +114,10 @@ export async function relinkStoredReplies(
   }
   return relinks;
 }
+
+// No spread into Math.min/max: a batch may teach thousands of messages.
+const least = (values: number[]) => values.reduce((a, b) => Math.min(a, b), Infinity);
+const greatest = (values: number[]) => values.reduce((a, b) => Math.max(a, b), -Infinity);
 
 function groupBy<T>(items: readonly T[], key: (item: T) => string): Map<string, T[]> {
   const groups = new Map<string, T[]>();
