@@ -203,14 +203,14 @@ describe('replies consumer: same events, same links in every arrival order', () 
   const currentLinks = (s: string) =>
     db.ch.query({
       query: `SELECT r.provider_message_id AS reply,
-                     if(m.moved = 1, m.linked, r.linked_provider_message_id) AS linked,
-                     if(m.moved = 1, m.method, r.link_method) AS method
+                     if(moved_links.moved = 1, moved_links.linked, r.linked_provider_message_id) AS linked,
+                     if(moved_links.moved = 1, moved_links.method, r.link_method) AS method
               FROM ${db.ch.table('replies_inbound')} AS r
               LEFT JOIN (
                 SELECT provider_message_id AS moved_id, argMax(linked_provider_message_id, version) AS linked,
                        argMax(link_method, version) AS method, 1 AS moved
                 FROM ${db.ch.table('replies_links')} WHERE session_id = {s:String} GROUP BY moved_id
-              ) AS m ON m.moved_id = r.provider_message_id
+              ) AS moved_links ON moved_links.moved_id = r.provider_message_id
               WHERE r.session_id = {s:String}
               ORDER BY reply`,
       params: { s },

@@ -124,10 +124,10 @@ async function readReplies(ch: ClickHouse, sessionId: string, providerMessageId:
         FROM ${ch.table('replies_links')}
         WHERE session_id = {session:String} AND provider_message_id IN (${candidates})
         GROUP BY moved_id
-      ) AS m ON m.moved_id = r.provider_message_id
+      ) AS moved_links ON moved_links.moved_id = r.provider_message_id
       WHERE r.session_id = {session:String}
         AND r.provider_message_id IN (${candidates})
-        AND if(m.moved = 1, m.linked, r.linked_provider_message_id) = {pmid:String}
+        AND if(moved_links.moved = 1, moved_links.linked, r.linked_provider_message_id) = {pmid:String}
       ORDER BY r.occurred_at, r.provider_message_id
       LIMIT 1 BY r.provider_message_id
       LIMIT {max:UInt32}`,
