@@ -1,6 +1,7 @@
 // A matrix of follow-up rules against a set of replies: every (reply, rule) pair that should match yields
 // exactly one request, on the topic and in replies_follow_ups, and no other pair does. A campaign rule
-// also matches a reply that arrived before its outbound message's registration, once it arrives.
+// also matches a reply that arrived before its outbound message's registration, once it arrives, whether
+// the reply quoted that message or is relinked to it.
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { uniqueName } from './harness/kafka.ts';
@@ -92,8 +93,8 @@ describe('replies consumer: follow-up rules', () => {
     await waitForPublished('follow-ups', () => ofSession(rig.out.followUps, s), total);
     expect(pairsOf(ofSession(rig.out.followUps, s))).toEqual(expectedPairs());
 
-    // The registration arrives: the VIP rule now matches the reply that quoted it (the sticker stays
-    // unlinked: when it was processed no outbound message to that contact was known).
+    // The registration arrives: the VIP rule now matches the reply that quoted it, and the sticker, sent
+    // without context after that message, is relinked to it (same events, same answers), so it matches too.
     const lateRegistration = registrationRecord(s, {
       messageId: 'op-vip-late',
       providerMessageId: 'wamid.out.vip-late',
@@ -102,7 +103,7 @@ describe('replies consumer: follow-up rules', () => {
       campaignId: 'vip',
     });
     await rig.send([lateRegistration]);
-    const late = ['wamid.r9:vip'];
+    const late = ['wamid.r9:vip', 'wamid.r10:vip'];
     await waitForPublished('late follow-ups', () => ofSession(rig.out.followUps, s), total + late.length);
     // The same registration again, and the replies again, change nothing.
     await rig.send([
@@ -126,7 +127,7 @@ describe('replies consumer: follow-up rules', () => {
     expect(new Set(published.map((v) => v.id)).size).toBe(published.length);
 
     const rows = await db.ch.query({
-      query: `SELECT id, rule, queue, inbound_provider_message_id, trigger, outbound_message_id, campaign_id, request
+      query: `SELECT id, rule, queue, inbound_provider_message_id, trigger, outbound_message_id, campaign_id, link_method, request
               FROM ${db.ch.table('replies_follow_ups')} WHERE session_id = {s:String} AND inbound_provider_message_id != 'wamid.sentinel'`,
       params: { s },
       schema: z.object({
@@ -137,6 +138,7 @@ describe('replies consumer: follow-up rules', () => {
         trigger: z.string(),
         outbound_message_id: z.string(),
         campaign_id: z.string(),
+        link_method: z.string(),
         request: z.string(),
       }),
     });
@@ -155,6 +157,12 @@ describe('replies consumer: follow-up rules', () => {
       trigger: 'registration',
       outbound_message_id: 'op-vip-late',
       campaign_id: 'vip',
+    });
+    expect(row('wamid.r10', 'vip')).toMatchObject({
+      trigger: 'relink',
+      outbound_message_id: 'op-vip-late',
+      campaign_id: 'vip',
+      link_method: 'recent',
     });
     expect(row('wamid.r9', 'billing')).toMatchObject({
       trigger: 'reply',

@@ -30,6 +30,11 @@ export function repliesMetrics(registry: Registry): RepliesMetrics {
       'action',
     ]),
     followUps: counter(registry, 'wapipe_replies_follow_ups_total', 'Follow-up requests decided', ['rule']),
+    relinks: counter(
+      registry,
+      'wapipe_replies_relinks_total',
+      'Stored replies whose link moved when an outbound message became known',
+    ),
   };
 }
 

@@ -96,7 +96,7 @@ export function optCommands(
 export const followUpId = (sessionId: string, inboundProviderMessageId: string, rule: string) =>
   eventIdFromParts(['follow-up', sessionId, inboundProviderMessageId, rule]);
 
-export type FollowUpTrigger = 'reply' | 'registration';
+export type FollowUpTrigger = 'reply' | 'registration' | 'relink';
 
 export interface FollowUpRequest {
   id: string;

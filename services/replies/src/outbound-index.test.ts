@@ -96,6 +96,20 @@ describe('the outbound index', () => {
     expect(mergeOutbound(new Map(), [late, early], []).get(key)?.messageId).toBe('early');
   });
 
+  it('keeps the earliest received registration in every order of batches', () => {
+    const early = registration({ messageId: 'early', receivedAt: '2026-11-29T10:00:00.000Z' });
+    const late = registration({
+      messageId: 'late',
+      receivedAt: '2026-11-29T10:00:01.000Z',
+      sentAt: '2026-11-29T09:00:00.000Z',
+    });
+    const lateFirst = mergeOutbound(mergeOutbound(new Map(), [late], []), [early], []).get(key);
+    const earlyFirst = mergeOutbound(new Map(), [early], []);
+    expect(lateFirst).toMatchObject({ messageId: 'early', version: 2 });
+    expect(outboundSentAt(lateFirst!)).toBe(outboundSentAt(earlyFirst.get(key)!));
+    expect(mergeOutbound(earlyFirst, [late], []).size).toBe(0);
+  });
+
   it('bumps the version of what it changes', () => {
     const stored = new Map<string, OutboundEntry>([
       [

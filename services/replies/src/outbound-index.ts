@@ -34,8 +34,8 @@ const byTimeThenId =
 
 /**
  * Applies a batch's registrations and statuses to the stored entries and returns only the entries that
- * changed, each with version + 1. The first registration of a provider message id wins (in a batch: the
- * earliest received), and an entry keeps the recipient it was first stored with.
+ * changed, each with version + 1. The earliest received registration of a provider message id wins (in
+ * any order of arrival), and an entry keeps the recipient it was first stored with.
  */
 export function mergeOutbound(
   stored: ReadonlyMap<string, OutboundEntry>,
@@ -52,7 +52,8 @@ export function mergeOutbound(
   for (const r of [...registrations].sort(byTimeThenId((e) => e.receivedAt))) {
     const key = outboundKey(r.sessionId, r.providerMessageId);
     const entry = current.get(key);
-    if (entry && entry.registeredAt !== null) continue;
+    // The earliest received registration wins, whichever was processed first.
+    if (entry && entry.registeredAt !== null && entry.registeredAt <= ms(r.receivedAt)) continue;
     update(key, {
       sessionId: r.sessionId,
       recipient: entry?.recipient ?? contactKey(r.recipient),

@@ -14,12 +14,16 @@ import type { CompiledRule } from './follow-up-rules.ts';
 import { dependsOnCampaign } from './follow-up-rules.ts';
 import { decideFollowUps, RECENT_REPLIES, recentRepliesBefore } from './follow-ups.ts';
 import { linkReply } from './linking.ts';
+import { loadRepliesLinkedTo, movedLinkRow } from './links.ts';
+import type { LinkedReply } from './links.ts';
 import { decideOptChanges, keywordCommand } from './opt-outs.ts';
 import type { KeywordConfig } from './opt-outs.ts';
 import { mergeOutbound, outboundKey } from './outbound-index.ts';
 import type { OutboundEntry } from './outbound-index.ts';
-import { at64, contextIdOf } from './reply.ts';
+import { relinkStoredReplies } from './relinking.ts';
+import { contextIdOf } from './reply.ts';
 import type { ReplyView } from './reply.ts';
+import { contactRow, inboundRow, indexRow } from './rows.ts';
 import {
   loadContacts,
   loadFollowUpIds,
@@ -27,12 +31,10 @@ import {
   loadOutboundByMessage,
   loadOutboundForContacts,
   loadRecentReplies,
-  loadRepliesLinkedTo,
   loadStoredInbound,
   loadSuppressions,
   pairKey,
 } from './stored-state.ts';
-import type { StoredReply } from './stored-state.ts';
 import { countsAsReply, decideSuppressions, suppressionId } from './suppressions.ts';
 
 export interface RepliesConfig {
@@ -48,6 +50,7 @@ export interface RepliesMetrics {
   suppressions: Counter<string>;
   optChanges: Counter<'action'>;
   followUps: Counter<'rule'>;
+  relinks: Counter<string>;
 }
 
 export interface RepliesProcessOptions {
@@ -105,10 +108,26 @@ export function createRepliesProcess(options: RepliesProcessOptions) {
       known,
     );
 
+    // Stored replies without context whose link the batch's outbound messages moved (see relinking.ts).
+    const relinks = await relinkStoredReplies(ch, {
+      stored: storedIndex,
+      updates: indexUpdates,
+      known,
+      windowMs: window,
+    });
+    const relinked: ReplyView[] = relinks.map((r) => ({
+      ...r.reply,
+      contact: r.contact,
+      link: r.link,
+      outbound: r.outbound,
+      command: keywordCommand(r.reply, config.keywords),
+    }));
+
     const contacts = uniqueContacts(replies);
     const contactRows = mergeContacts(await loadContacts(ch, contacts), replies, pairKey);
 
-    const suppressions = await decideNewSuppressions(replies);
+    // A moved link gets the effects of its new link; those of the earlier one stay (see the README).
+    const suppressions = await decideNewSuppressions([...replies, ...relinked]);
     const optChanges = decideOptChanges(
       replies.flatMap((reply) =>
         reply.command
@@ -126,10 +145,11 @@ export function createRepliesProcess(options: RepliesProcessOptions) {
       await loadOptStates(ch, uniqueContacts(replies.filter((r) => r.command !== null))),
     );
 
-    const followUps = [
+    const followUps = uniqueById([
       ...decideFollowUps(replies, config.rules, 'reply'),
-      ...(await lateCampaignFollowUps(storedIndex, indexUpdates, known)),
-    ];
+      ...(await relinkFollowUps(relinked)),
+      ...(await lateCampaignFollowUps(storedIndex, indexUpdates, known, relinked)),
+    ]);
     const requests = await withRecentReplies(followUps, replies);
 
     const suppressionOut = suppressionCommands(suppressions);
@@ -140,11 +160,13 @@ export function createRepliesProcess(options: RepliesProcessOptions) {
     metrics?.suppressions.inc(suppressions.length);
     for (const change of optChanges) metrics?.optChanges.inc({ action: change.command.action });
     for (const request of requests) metrics?.followUps.inc({ rule: request.rule.rule.name });
+    metrics?.relinks.inc(relinks.length);
 
     return {
       writes: [
         { table: 'replies_inbound', rows: replies.map(inboundRow) },
         { table: 'replies_outbound_index', rows: [...indexUpdates.values()].map(indexRow) },
+        { table: 'replies_links', rows: relinks.map((r) => movedLinkRow(r.reply, r.link, r.contact)) },
         { table: 'replies_contacts', rows: contactRows.map(contactRow) },
         { table: 'replies_suppressions', rows: suppressionOut.rows },
         { table: 'replies_opt_outs', rows: optOut.rows },
@@ -228,7 +250,7 @@ export function createRepliesProcess(options: RepliesProcessOptions) {
       .sort(byTimeThenId);
   }
 
-  async function decideNewSuppressions(replies: NewReply[]) {
+  async function decideNewSuppressions(replies: ReplyView[]) {
     const candidates = replies
       .filter(countsAsReply)
       .map((reply) => ({ ...reply, outboundProviderMessageId: reply.link.providerMessageId }));
@@ -254,17 +276,31 @@ export function createRepliesProcess(options: RepliesProcessOptions) {
     }));
   }
 
+  /** Campaign rules a reply matches through the outbound message its link moved to. */
+  async function relinkFollowUps(relinked: ReplyView[]) {
+    if (relinked.length === 0 || !config.rules.some(dependsOnCampaign)) return [];
+    return decideFollowUps(relinked, config.rules, 'relink', {
+      onlyCampaignRules: true,
+      skipIds: await loadFollowUpIds(ch, relinked),
+    });
+  }
+
   /** Campaign rules for stored replies whose outbound message's campaign this batch made known. */
   async function lateCampaignFollowUps(
     storedIndex: Map<string, OutboundEntry>,
     indexUpdates: Map<string, OutboundEntry>,
     known: Map<string, OutboundEntry>,
+    relinked: ReplyView[],
   ) {
     if (!config.rules.some(dependsOnCampaign)) return [];
     const newlyKnown = [...indexUpdates.entries()]
       .filter(([key, entry]) => entry.campaignId !== '' && (storedIndex.get(key)?.campaignId ?? '') === '')
       .map(([, entry]) => entry);
-    const stored = await loadRepliesLinkedTo(ch, newlyKnown);
+    // A reply relinked in this batch is decided by relinkFollowUps, from its new link.
+    const moved = new Set(relinked.map((r) => pairKey(r.sessionId, r.providerMessageId)));
+    const stored = (await loadRepliesLinkedTo(ch, newlyKnown)).filter(
+      (r) => !moved.has(pairKey(r.sessionId, r.providerMessageId)),
+    );
     if (stored.length === 0) return [];
     const views = stored.map((r) => storedView(r, known));
     return decideFollowUps(views, config.rules, 'registration', {
@@ -273,7 +309,7 @@ export function createRepliesProcess(options: RepliesProcessOptions) {
     });
   }
 
-  function storedView(r: StoredReply, known: Map<string, OutboundEntry>): ReplyView {
+  function storedView(r: LinkedReply, known: Map<string, OutboundEntry>): ReplyView {
     return {
       ...r,
       contact: contactKey(r.from),
@@ -305,62 +341,15 @@ export function createRepliesProcess(options: RepliesProcessOptions) {
 
 const inboundKey = (e: InboundMessage) => pairKey(e.sessionId, e.providerMessageId);
 
+/** The first of each id (a reply's rule decided on two paths is one request). */
+function uniqueById<T extends { id: string }>(items: readonly T[]): T[] {
+  const seen = new Set<string>();
+  return items.filter((item) => !seen.has(item.id) && seen.add(item.id));
+}
+
 function uniqueContacts(replies: readonly { sessionId: string; contact: string }[]) {
   const seen = new Map<string, { sessionId: string; contact: string }>();
   for (const r of replies)
     seen.set(pairKey(r.sessionId, r.contact), { sessionId: r.sessionId, contact: r.contact });
   return [...seen.values()];
-}
-
-function inboundRow(reply: NewReply): Record<string, unknown> {
-  const e = reply.event;
-  return {
-    event_id: e.eventId,
-    session_id: e.sessionId,
-    provider: e.provider,
-    provider_message_id: e.providerMessageId,
-    from_id: e.from,
-    contact_name: e.contactName ?? '',
-    type: e.type,
-    text: e.text ?? '',
-    payload: e.payload ?? '',
-    reply_to_provider_message_id: e.replyToProviderMessageId ?? '',
-    reaction_to_provider_message_id: e.reactionToProviderMessageId ?? '',
-    forwarded: e.forwarded ? 1 : 0,
-    linked_provider_message_id: reply.link.providerMessageId,
-    link_method: reply.link.method,
-    occurred_at: at64(reply.at),
-    received_at: at64(ms(e.receivedAt)),
-    kafka_partition: e.origin.partition,
-    kafka_offset: Number(e.origin.offset),
-  };
-}
-
-function indexRow(entry: OutboundEntry): Record<string, unknown> {
-  const orNull = (v: number | null) => (v === null ? null : at64(v));
-  return {
-    session_id: entry.sessionId,
-    recipient: entry.recipient,
-    provider_message_id: entry.providerMessageId,
-    message_id: entry.messageId,
-    campaign_id: entry.campaignId,
-    sent_at: at64(entry.registeredSentAt ?? entry.firstStatusAt ?? entry.registeredAt ?? 0),
-    registered_sent_at: orNull(entry.registeredSentAt),
-    first_status_at: orNull(entry.firstStatusAt),
-    registered_at: orNull(entry.registeredAt),
-    version: entry.version,
-  };
-}
-
-function contactRow(c: ReturnType<typeof mergeContacts>[number]): Record<string, unknown> {
-  return {
-    session_id: c.sessionId,
-    wa_id: c.waId,
-    profile_name: c.profileName,
-    first_seen_at: at64(c.firstSeenAt),
-    last_seen_at: at64(c.lastSeenAt),
-    inbound_count: c.inboundCount,
-    last_provider_message_id: c.lastProviderMessageId,
-    version: c.version,
-  };
 }

@@ -242,7 +242,7 @@ export interface StoredReply {
   link: { method: LinkMethod; providerMessageId: string };
 }
 
-const ReplyRow = z.object({
+export const ReplyRow = z.object({
   event_id: z.string(),
   session_id: z.string(),
   provider_message_id: z.string(),
@@ -255,10 +255,10 @@ const ReplyRow = z.object({
   linked_provider_message_id: z.string(),
   link_method: z.enum(['context', 'recent', 'none']),
 });
-const replyColumns = `event_id, session_id, provider_message_id, from_id, contact_name, type, text, payload,
+export const replyColumns = `event_id, session_id, provider_message_id, from_id, contact_name, type, text, payload,
   occurred_at, linked_provider_message_id, link_method`;
 const orNull = (v: string) => (v === '' ? null : v);
-const toReply = (r: z.infer<typeof ReplyRow>): StoredReply => ({
+export const toReply = (r: z.infer<typeof ReplyRow>): StoredReply => ({
   eventId: r.event_id,
   sessionId: r.session_id,
   providerMessageId: r.provider_message_id,
@@ -270,25 +270,6 @@ const toReply = (r: z.infer<typeof ReplyRow>): StoredReply => ({
   at: r.occurred_at,
   link: { method: r.link_method, providerMessageId: r.linked_provider_message_id },
 });
-
-/** Stored replies linked to these outbound messages (for rules a late registration can satisfy). */
-export async function loadRepliesLinkedTo(
-  ch: ClickHouse,
-  keys: { sessionId: string; providerMessageId: string }[],
-): Promise<StoredReply[]> {
-  if (keys.length === 0) return [];
-  const rows = await ch.query({
-    query: `SELECT ${replyColumns} FROM ${ch.table('replies_inbound')}
-            WHERE session_id IN {sessions:Array(String)} AND linked_provider_message_id IN {ids:Array(String)}`,
-    params: {
-      sessions: unique(keys.map((k) => k.sessionId)),
-      ids: unique(keys.map((k) => k.providerMessageId)),
-    },
-    schema: ReplyRow,
-  });
-  const wanted = new Set(keys.map((k) => pairKey(k.sessionId, k.providerMessageId)));
-  return rows.map(toReply).filter((r) => wanted.has(pairKey(r.sessionId, r.link.providerMessageId)));
-}
 
 /** The latest `perContact` stored replies of each (session, from) in [from, to], newest first. */
 export async function loadRecentReplies(

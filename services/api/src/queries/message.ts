@@ -102,17 +102,34 @@ async function readFailure(ch: ClickHouse, sessionId: string, providerMessageId:
 
 /**
  * Inbound messages linked to this one by the replies service (which sets the link to the context id when
- * there is one). Only the linked column, so its bloom index prunes the session's rows.
+ * there is one). A reply's current link is its latest moved link (replies_links, when the service
+ * relinked it after a late outbound message), else the one stored with it. Candidates come from the
+ * linked columns only, so their bloom indexes prune the session's rows.
  */
 async function readReplies(ch: ClickHouse, sessionId: string, providerMessageId: string) {
+  const candidates = `
+        SELECT provider_message_id FROM ${ch.table('replies_inbound')}
+        WHERE session_id = {session:String} AND linked_provider_message_id = {pmid:String}
+        UNION ALL
+        SELECT provider_message_id FROM ${ch.table('replies_links')}
+        WHERE session_id = {session:String} AND linked_provider_message_id = {pmid:String}`;
   const rows = await ch.query({
     query: `
-      SELECT provider_message_id, occurred_at, type, text
-      FROM ${ch.table('replies_inbound')}
-      WHERE session_id = {session:String}
-        AND linked_provider_message_id = {pmid:String}
-      ORDER BY occurred_at, provider_message_id
-      LIMIT 1 BY provider_message_id
+      SELECT r.provider_message_id AS provider_message_id, r.occurred_at AS occurred_at, r.type AS type,
+             r.text AS text
+      FROM ${ch.table('replies_inbound')} AS r
+      LEFT JOIN (
+        SELECT provider_message_id AS moved_id, argMax(linked_provider_message_id, version) AS linked,
+               1 AS moved
+        FROM ${ch.table('replies_links')}
+        WHERE session_id = {session:String} AND provider_message_id IN (${candidates})
+        GROUP BY moved_id
+      ) AS moved_links ON moved_links.moved_id = r.provider_message_id
+      WHERE r.session_id = {session:String}
+        AND r.provider_message_id IN (${candidates})
+        AND if(moved_links.moved = 1, moved_links.linked, r.linked_provider_message_id) = {pmid:String}
+      ORDER BY r.occurred_at, r.provider_message_id
+      LIMIT 1 BY r.provider_message_id
       LIMIT {max:UInt32}`,
     params: { session: sessionId, pmid: providerMessageId, max: MAX_REPLIES },
     schema: ReplyRow,

@@ -12,7 +12,8 @@ const ReplyRow = z.object({
   from_id: z.string(),
   type: z.string(),
   text: z.string(),
-  replied_to: z.string(),
+  linked_provider_message_id: z.string(),
+  reply_to_provider_message_id: z.string(),
 });
 
 const RegistryRow = z.object({ provider_message_id: z.string(), first_message_id: z.string() });
@@ -28,9 +29,8 @@ export interface RepliesQuery {
 export async function readReplies(ch: ClickHouse, q: RepliesQuery): Promise<RepliesPage> {
   const rows = await ch.query({
     query: `
-      SELECT provider_message_id, occurred_at, from_id, type, text,
-             if(linked_provider_message_id != '', linked_provider_message_id, reply_to_provider_message_id)
-               AS replied_to
+      SELECT provider_message_id, occurred_at, from_id, type, text, linked_provider_message_id,
+             reply_to_provider_message_id
       FROM ${ch.table('replies_inbound')}
       WHERE session_id = {session:String}
         AND occurred_at >= {from:DateTime64(3, 'UTC')} AND occurred_at < {to:DateTime64(3, 'UTC')}
@@ -52,7 +52,16 @@ export async function readReplies(ch: ClickHouse, q: RepliesQuery): Promise<Repl
     },
     schema: ReplyRow,
   });
-  const page = rows.slice(0, q.limit);
+  const moved = await movedLinks(
+    ch,
+    q.sessionId,
+    rows.slice(0, q.limit).map((r) => r.provider_message_id),
+  );
+  // The current link: where the replies service moved it (a late outbound message), else the stored one.
+  const page = rows.slice(0, q.limit).map((r) => {
+    const link = moved.get(r.provider_message_id) ?? r.linked_provider_message_id;
+    return { ...r, replied_to: link || r.reply_to_provider_message_id };
+  });
   const messageIds = await registeredMessageIds(ch, [
     ...new Set(page.map((r) => r.replied_to).filter(Boolean)),
   ]);
@@ -73,6 +82,21 @@ export async function readReplies(ch: ClickHouse, q: RepliesQuery): Promise<Repl
         ? encodeCursor({ at: new Date(last.occurred_at), id: last.provider_message_id })
         : null,
   };
+}
+
+/** reply provider message id → its moved link, for the replies of a page whose link moved. */
+async function movedLinks(ch: ClickHouse, sessionId: string, ids: string[]): Promise<Map<string, string>> {
+  if (ids.length === 0) return new Map();
+  const rows = await ch.query({
+    query: `
+      SELECT provider_message_id, argMax(linked_provider_message_id, version) AS current_link
+      FROM ${ch.table('replies_links')}
+      WHERE session_id = {session:String} AND provider_message_id IN {ids:Array(String)}
+      GROUP BY provider_message_id`,
+    params: { session: sessionId, ids },
+    schema: z.object({ provider_message_id: z.string(), current_link: z.string() }),
+  });
+  return new Map(rows.map((r) => [r.provider_message_id, r.current_link]));
 }
 
 /** provider message id → the operator's message id, for those the registry knows. */
