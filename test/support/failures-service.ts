@@ -9,10 +9,16 @@ import type { ClickHouse, ClickHouseOptions } from '@wapipe/clickhouse';
 import { parseEnv } from '@wapipe/config';
 import { metaEnvelope, rawKafkaRecord } from '@wapipe/events';
 import { failuresEnv, startFailures } from '@wapipe/failures';
-import { connectKafka, createCoalescingProducer, followTopic, topicCatalog } from '@wapipe/kafka';
+import {
+  connectKafka,
+  createCoalescingProducer,
+  followTopic,
+  isRetryable,
+  topicCatalog,
+} from '@wapipe/kafka';
 import type { ConsumedRecord, KafkaConnection, ProducedRecord, TopicCatalog } from '@wapipe/kafka';
 import { createLogger, createRegistry, silentLogger } from '@wapipe/observability';
-import type { Registry } from '@wapipe/observability';
+import type { Logger, Registry } from '@wapipe/observability';
 import { uniqueName } from '../harness/kafka.ts';
 import { testConsumerEnv } from './delivery-consumer.ts';
 
@@ -43,6 +49,7 @@ export async function startFailuresUnderTest(
   brokers: string[],
   ch: ClickHouseOptions,
   env: Record<string, string> = {},
+  options: { logger?: Logger } = {},
 ): Promise<FailuresUnderTest> {
   const prefix = uniqueName('failures');
   const topics = topicCatalog(prefix);
@@ -54,7 +61,7 @@ export async function startFailuresUnderTest(
   });
   const service = await startFailures(
     { ...parsed, KAFKA_BROKERS: parsed.KAFKA_BROKERS! },
-    { logger, registry },
+    { logger: options.logger ?? logger, registry },
   );
   const kafka = await connectKafka({ brokers, clientId: 'failures-test', logger: silentLogger });
   const producer = createCoalescingProducer(kafka);
@@ -65,7 +72,7 @@ export async function startFailuresUnderTest(
     registry,
     kafka,
     committed: () => service.consumer.committed(),
-    produce: (records) => producer.sendMany(topics.raw, records),
+    produce: (records) => produceRetrying(() => producer.sendMany(topics.raw, records)),
     async follow(topic) {
       const records: ConsumedRecord[] = [];
       followers.push(await followTopic(kafka, { topic, onRecord: (r) => records.push(r) }));
@@ -81,6 +88,23 @@ export async function startFailuresUnderTest(
       await kafka.close();
     },
   };
+}
+
+/**
+ * Right after the raw topic is created, the broker can still answer NOT_LEADER past the client's own
+ * retries. A retryable failure is sent again, as a provider retries after the ingress's 503; the records
+ * may then land twice, which every consumer must take anyway.
+ */
+async function produceRetrying(send: () => Promise<void>, deadlineMs = 15_000): Promise<void> {
+  const deadline = performance.now() + deadlineMs;
+  for (let delay = 100; ; delay = Math.min(delay * 2, 2_000)) {
+    try {
+      return await send();
+    } catch (error) {
+      if (!isRetryable(error) || performance.now() > deadline) throw error;
+      await new Promise((resolve) => setTimeout(resolve, delay));
+    }
+  }
 }
 
 /** A raw.v1 record exactly as the ingress writes it: the body bytes, metadata in headers. */
@@ -199,16 +223,24 @@ export interface ReceivedPost {
   status: number;
 }
 
-/** A webhook receiver on 127.0.0.1; `answer` picks the status of each request (the n-th, from 0). */
-export async function startReceiver(answer: (n: number) => number = () => 200) {
+/**
+ * A webhook receiver on 127.0.0.1; `answer` picks the status of each request (the n-th, from 0, and the
+ * request itself). A 3xx answer points elsewhere, as a moved receiver would.
+ */
+export async function startReceiver(
+  answer: (n: number, request: { body: string; headers: IncomingHttpHeaders }) => number = () => 200,
+) {
   const posts: ReceivedPost[] = [];
   const server = createServer((req, res) => {
     let body = '';
     req.on('data', (chunk: Buffer) => (body += chunk.toString('utf8')));
     req.on('end', () => {
-      const status = answer(posts.length);
+      const status = answer(posts.length, { body, headers: req.headers });
       posts.push({ body, headers: req.headers, status });
-      res.writeHead(status, { 'content-type': 'text/plain' }).end(status < 300 ? 'ok' : 'not now');
+      const moved = status >= 300 && status < 400 ? { location: '/alerts-moved' } : {};
+      res
+        .writeHead(status, { 'content-type': 'text/plain', ...moved })
+        .end(status < 300 ? 'ok' : status < 400 ? 'moved' : 'not now');
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

@@ -29,7 +29,7 @@ export function failuresCounters(registry: Registry) {
       () =>
         new Counter({
           name: 'wapipe_failures_alert_posts_total',
-          help: 'Alert webhook POSTs by outcome (delivered, rejected: 4xx not retried, failed: retried)',
+          help: 'Alert webhook POSTs by outcome (delivered, rejected: 3xx or 4xx, not retried, failed: retried)',
           labelNames: ['outcome'],
           registers: [registry],
         }),

@@ -7,21 +7,25 @@ import type { ClickHouse } from '@wapipe/clickhouse';
 import type { Counter } from '@wapipe/observability';
 import type { JournalBatch, ProcessContext, SourcedEvent } from '@wapipe/pipeline';
 import { AlertBook, alertRecord, alertRow } from './alerts/alert-book.ts';
+import type { Alert, AlertChange } from './alerts/alert-book.ts';
 import { affectedWindowEnds, applyFailureRate, epochMinute, windowCounts } from './alerts/failure-rate.ts';
 import type { NewMark, RateSettings, StoredMark } from './alerts/failure-rate.ts';
 import { applyRecipientFailures } from './alerts/recipient-alerts.ts';
 import type { RecipientFailure, RecipientSettings } from './alerts/recipient-alerts.ts';
-import { applyAccountSignals, applySessionStates } from './alerts/session-alerts.ts';
-import type { AccountSignal, StateCursor } from './alerts/session-alerts.ts';
+import { applyAccountSignals } from './alerts/account-alerts.ts';
+import type { AccountSignal } from './alerts/account-alerts.ts';
+import { comparePositions, deriveStateAlerts, reconcileStateAlerts } from './alerts/session-alerts.ts';
+import type { SessionStateSignal, StatePosition } from './alerts/session-alerts.ts';
 import { retryAdviceFor, retryAdviceRecord } from './retry-advice.ts';
 import { failureRow, markRow, sessionStateRow } from './rows.ts';
+import { sessionHistories } from './session-history.ts';
 import {
   RECIPIENT_COUNTED_CATEGORIES,
   latestAlerts,
   storedFailureIds,
   storedMarks,
   storedRecipientFailures,
-  storedSessionStates,
+  storedStateIds,
   storedWindowCounts,
 } from './stored-state.ts';
 
@@ -76,34 +80,23 @@ export function createFailuresProcess(options: FailuresProcessOptions) {
       failures.map((f) => f.eventId),
     );
     const newFailures = failures.filter((f) => !knownFailures.has(f.eventId));
-    const storedStates =
-      states.length === 0
-        ? { ids: new Set<string>(), latest: new Map<string, StateCursor>() }
-        : await storedSessionStates(
-            ch,
-            unique(states.map((s) => s.sessionId)),
-            states.map((s) => s.eventId),
-          );
-    const newStates = states.filter((s) => !storedStates.ids.has(s.eventId));
+    const knownStates = await storedStateIds(
+      ch,
+      unique(states.map((s) => s.sessionId)),
+      states.map((s) => s.eventId),
+    );
+    const newStates = states.filter((s) => !knownStates.has(s.eventId));
     const { newMarks, storedMarksBySession } = await firstSeenMarks(ch, statuses);
     options.metrics?.repeats.inc(failures.length - newFailures.length + states.length - newStates.length);
 
-    // 2. Alerts, against the latest stored alert of each session × kind.
+    // 2. Session-state alerts, rederived from the session's states in event time.
+    const stateAlerts = await rederiveStateAlerts(ch, newStates);
+
+    // 3. The other alerts, against the latest stored alert of each session × kind.
     const failuresBySession = groupBy(newFailures, (f) => f.sessionId);
-    const statesBySession = groupBy(newStates, (s) => s.sessionId);
-    const alertSessions = unique([
-      ...failuresBySession.keys(),
-      ...statesBySession.keys(),
-      ...newMarks.keys(),
-    ]).sort();
+    const alertSessions = unique([...failuresBySession.keys(), ...newMarks.keys()]).sort();
     const book = new AlertBook(await latestAlerts(ch, alertSessions));
     for (const sessionId of alertSessions) {
-      applySessionStates(
-        book,
-        sessionId,
-        storedStates.latest.get(sessionId),
-        statesBySession.get(sessionId) ?? [],
-      );
       applyAccountSignals(
         book,
         sessionId,
@@ -121,7 +114,10 @@ export function createFailuresProcess(options: FailuresProcessOptions) {
           table: 'failures_window_marks',
           rows: [...newMarks].flatMap(([sessionId, marks]) => marks.map((m) => markRow(sessionId, m))),
         },
-        { table: 'failures_alerts', rows: book.changes.map((c) => alertRow(c.alert)) },
+        {
+          table: 'failures_alerts',
+          rows: [...stateAlerts.rows, ...book.changes.map((c) => c.alert)].map(alertRow),
+        },
       ],
       effects: [
         {
@@ -130,11 +126,48 @@ export function createFailuresProcess(options: FailuresProcessOptions) {
             retryAdviceRecord(retryAdviceFor(f, { backoffSeconds: settings.backoffSeconds })),
           ),
         },
-        { topic: options.topics.alerts, records: book.changes.map(alertRecord) },
+        { topic: options.topics.alerts, records: [...stateAlerts.changes, ...book.changes].map(alertRecord) },
       ],
     };
   };
 }
+
+/**
+ * The state alerts of the sessions with new states, replayed from each session's last CONNECTED before its
+ * earliest new state. Their version is the number of states known for the session: it grows with every
+ * batch that brings a new state, so the latest derivation is the highest version (ReplacingMergeTree), and
+ * a replay of the same batch computes the same one.
+ */
+async function rederiveStateAlerts(ch: ClickHouse, newStates: SessionState[]) {
+  const rows: Alert[] = [];
+  const changes: AlertChange[] = [];
+  const bySession = groupBy(newStates, (s) => s.sessionId);
+  const earliest = new Map<string, StatePosition>();
+  for (const [sessionId, list] of bySession) earliest.set(sessionId, [...list].sort(comparePositions)[0]!);
+  const histories = await sessionHistories(ch, earliest);
+  for (const sessionId of [...bySession.keys()].sort()) {
+    const history = histories.get(sessionId)!;
+    const fresh = bySession.get(sessionId)!;
+    const version = history.storedCount + fresh.length;
+    const states = [...history.states, ...fresh.map(stateSignal)];
+    const result = reconcileStateAlerts(
+      deriveStateAlerts(sessionId, states, version),
+      history.alerts,
+      version,
+    );
+    rows.push(...result.rows);
+    changes.push(...result.changes);
+  }
+  return { rows, changes };
+}
+
+/** A reason is stored as '' when absent; read back as null, so both paths derive the same detail. */
+const stateSignal = (s: SessionState): SessionStateSignal => ({
+  eventId: s.eventId,
+  status: s.status,
+  reason: s.reason === null || s.reason === '' ? null : s.reason,
+  occurredAt: s.occurredAt,
+});
 
 const markKey = (minute: number, pmid: string, failed: boolean) =>
   `${minute}\u0000${pmid}\u0000${failed ? 1 : 0}`;

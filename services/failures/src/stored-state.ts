@@ -5,7 +5,7 @@ import type { ClickHouse } from '@wapipe/clickhouse';
 import { ALERT_KINDS } from './alerts/alert-book.ts';
 import type { Alert } from './alerts/alert-book.ts';
 import type { StoredMark, WindowCount } from './alerts/failure-rate.ts';
-import type { StateCursor } from './alerts/session-alerts.ts';
+import { STATE_ALERT_KINDS } from './alerts/session-alerts.ts';
 
 const EventIdRow = z.object({ event_id: z.string() });
 
@@ -24,35 +24,20 @@ export async function storedFailureIds(
   return new Set(rows.map((r) => r.event_id));
 }
 
-const LatestStateRow = z.object({ session_id: z.string(), occurred_at: z.string(), event_id: z.string() });
-
-/** Ids of these session-state events already stored, and each session's latest stored state. */
-export async function storedSessionStates(
+/** Ids of these session-state events already stored. */
+export async function storedStateIds(
   ch: ClickHouse,
   sessions: string[],
   ids: string[],
-): Promise<{ ids: Set<string>; latest: Map<string, StateCursor> }> {
-  const table = ch.table('failures_session_states');
-  const [known, latest] = await Promise.all([
-    ch.query({
-      query: `SELECT DISTINCT event_id FROM ${table}
-              WHERE session_id IN {sessions:Array(String)} AND event_id IN {ids:Array(String)}`,
-      params: { sessions, ids },
-      schema: EventIdRow,
-    }),
-    ch.query({
-      query: `SELECT session_id, occurred_at, event_id FROM ${table}
-              WHERE session_id IN {sessions:Array(String)}
-              ORDER BY session_id, occurred_at DESC, event_id DESC
-              LIMIT 1 BY session_id`,
-      params: { sessions },
-      schema: LatestStateRow,
-    }),
-  ]);
-  return {
-    ids: new Set(known.map((r) => r.event_id)),
-    latest: new Map(latest.map((r) => [r.session_id, { occurredAt: r.occurred_at, eventId: r.event_id }])),
-  };
+): Promise<Set<string>> {
+  if (ids.length === 0) return new Set();
+  const rows = await ch.query({
+    query: `SELECT DISTINCT event_id FROM ${ch.table('failures_session_states')}
+            WHERE session_id IN {sessions:Array(String)} AND event_id IN {ids:Array(String)}`,
+    params: { sessions, ids },
+    schema: EventIdRow,
+  });
+  return new Set(rows.map((r) => r.event_id));
 }
 
 const AlertRowSchema = z.object({
@@ -67,7 +52,7 @@ const AlertRowSchema = z.object({
   version: z.coerce.number(),
 });
 
-function parseDetail(text: string): Record<string, unknown> {
+export function parseAlertDetail(text: string): Record<string, unknown> {
   try {
     const value: unknown = JSON.parse(text);
     return typeof value === 'object' && value !== null && !Array.isArray(value)
@@ -78,16 +63,19 @@ function parseDetail(text: string): Record<string, unknown> {
   }
 }
 
-/** The newest alert per session × kind (open, or the last resolved one), latest version. */
+/** Kinds kept by the AlertBook; session-state alerts are rederived from the states instead. */
+const BOOK_KINDS = ALERT_KINDS.filter((k) => !(STATE_ALERT_KINDS as readonly string[]).includes(k));
+
+/** The newest alert per session × kind of the book's kinds (open, or the last resolved one), latest version. */
 export async function latestAlerts(ch: ClickHouse, sessions: string[]): Promise<Alert[]> {
   if (sessions.length === 0) return [];
   const rows = await ch.query({
     query: `SELECT id, session_id, kind, severity, status, opened_at, resolved_at, detail, version
             FROM ${ch.table('failures_alerts')} FINAL
-            WHERE session_id IN {sessions:Array(String)}
+            WHERE session_id IN {sessions:Array(String)} AND kind IN {kinds:Array(String)}
             ORDER BY session_id, kind, opened_at DESC, id DESC
             LIMIT 1 BY session_id, kind`,
-    params: { sessions },
+    params: { sessions, kinds: BOOK_KINDS },
     schema: AlertRowSchema,
   });
   return rows.map((r) => ({
@@ -98,7 +86,7 @@ export async function latestAlerts(ch: ClickHouse, sessions: string[]): Promise<
     status: r.status,
     openedAt: r.opened_at,
     resolvedAt: r.resolved_at,
-    detail: parseDetail(r.detail),
+    detail: parseAlertDetail(r.detail),
     version: r.version,
   }));
 }

@@ -1,5 +1,6 @@
 // Alerts, newest first, paged by a keyset on (opened_at, id). failures_alerts is a ReplacingMergeTree
-// keyed by version: FINAL gives each alert's latest version before the filters apply.
+// keyed by version: FINAL gives each alert's latest version before the filters apply. A `withdrawn`
+// version is an alert that later-known states showed never existed as such: it is not answered.
 import { z } from 'zod';
 import type { ClickHouse } from '@wapipe/clickhouse';
 import { encodeCursor } from '../cursor.ts';
@@ -27,6 +28,7 @@ export interface AlertsQuery {
 export async function readAlerts(ch: ClickHouse, q: AlertsQuery): Promise<AlertsPage> {
   // Only fixed SQL text is chosen here; every value stays a bound parameter.
   const where = [
+    `status IN ('open', 'resolved')`,
     q.sessionId !== undefined ? 'session_id = {session:String}' : '',
     q.status !== undefined ? 'status = {status:String}' : '',
     q.after

@@ -32,7 +32,8 @@ export interface Alert {
   sessionId: string;
   kind: AlertKind;
   severity: AlertSeverity;
-  status: 'open' | 'resolved';
+  /** `withdrawn`: a later-known state showed this alert never existed as such (session-state alerts). */
+  status: 'open' | 'resolved' | 'withdrawn';
   /** ISO instants of event time: when the condition was first seen, and when it was seen to clear. */
   openedAt: string;
   resolvedAt: string | null;
@@ -40,7 +41,7 @@ export interface Alert {
   version: number;
 }
 
-export type AlertAction = 'opened' | 'updated' | 'resolved';
+export type AlertAction = 'opened' | 'updated' | 'resolved' | 'withdrawn';
 
 export interface AlertChange {
   action: AlertAction;
@@ -53,9 +54,13 @@ export interface AlertChange {
 export const alertId = (sessionId: string, kind: AlertKind, seed: string): string =>
   eventIdFromParts(['alert', sessionId, kind, seed]);
 
-/** One id per version of an alert: the notifier's idempotency key and downstream dedup key. */
-export const alertEventId = (alert: Pick<Alert, 'id' | 'version'>): string =>
-  eventIdFromParts(['alert-event', alert.id, String(alert.version)]);
+/**
+ * One id per change of an alert: the notifier's idempotency key and downstream dedup key. The action is part
+ * of it because one version can be announced twice: an alert first derived already resolved is published
+ * as `opened` then `resolved`.
+ */
+export const alertEventId = (alert: Pick<Alert, 'id' | 'version'>, action: AlertAction): string =>
+  eventIdFromParts(['alert-event', alert.id, String(alert.version), action]);
 
 const keyOf = (sessionId: string, kind: AlertKind) => `${sessionId}\u0000${kind}`;
 
@@ -149,7 +154,7 @@ export function alertRecord(change: AlertChange): EffectRecord {
   return {
     key: alert.sessionId,
     value: JSON.stringify({
-      alertEventId: alertEventId(alert),
+      alertEventId: alertEventId(alert, change.action),
       action: change.action,
       at: change.at,
       id: alert.id,

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { AlertBook, alertRecord } from './alert-book.ts';
+import { alertRecord } from './alert-book.ts';
 import type { Alert } from './alert-book.ts';
-import { applyAccountSignals, applySessionStates } from './session-alerts.ts';
-import type { AccountSignal, SessionStateSignal } from './session-alerts.ts';
+import { deriveStateAlerts, reconcileStateAlerts } from './session-alerts.ts';
+import type { SessionStateSignal } from './session-alerts.ts';
 
 const state = (status: string, minute: number): SessionStateSignal => ({
   eventId: `${status}-${minute}`,
@@ -10,106 +10,104 @@ const state = (status: string, minute: number): SessionStateSignal => ({
   reason: null,
   occurredAt: `2026-11-29T10:${String(minute).padStart(2, '0')}:00.000Z`,
 });
+const minute = (m: number) => `2026-11-29T10:${String(m).padStart(2, '0')}:00.000Z`;
 
-const summary = (book: AlertBook) => book.changes.map((c) => `${c.action}:${c.alert.kind}`);
+const summary = (alerts: Alert[]) => alerts.map((a) => `${a.kind}:${a.status}:${a.openedAt}:${a.resolvedAt}`);
 
-describe('session alerts', () => {
-  it('a disconnect opens one alert and a reconnect resolves it, in one batch or two', () => {
-    const together = new AlertBook([]);
-    applySessionStates(together, 's1', undefined, [state('CONNECTED', 5), state('ERROR', 1)]);
-    expect(summary(together)).toEqual(['opened:session_disconnected', 'resolved:session_disconnected']);
+/** Feeds `arrivals` batch by batch as the consumer does: derive from all known states, reconcile, store. */
+function feed(arrivals: SessionStateSignal[][]) {
+  const stored = new Map<string, Alert>();
+  const actions: string[] = [];
+  const known: SessionStateSignal[] = [];
+  for (const batch of arrivals) {
+    known.push(...batch);
+    const { rows, changes } = reconcileStateAlerts(
+      deriveStateAlerts('s1', known, known.length),
+      [...stored.values()],
+      known.length,
+    );
+    for (const row of rows) stored.set(row.id, row);
+    actions.push(...changes.map((c) => `${c.action}:${c.alert.kind}`));
+  }
+  const visible = [...stored.values()]
+    .filter((a) => a.status !== 'withdrawn')
+    .sort((a, b) => (a.openedAt < b.openedAt ? -1 : 1));
+  return { visible: summary(visible), actions, stored };
+}
 
-    const first = new AlertBook([]);
-    applySessionStates(first, 's1', undefined, [state('ERROR', 1)]);
-    const stored = first.changes.map((c) => c.alert);
-    const second = new AlertBook(stored);
-    applySessionStates(second, 's1', { occurredAt: state('ERROR', 1).occurredAt, eventId: 'ERROR-1' }, [
-      state('CONNECTED', 5),
-    ]);
-    expect([...summary(first), ...summary(second)]).toEqual(summary(together));
-    expect(second.changes[0]!.alert).toMatchObject({ id: stored[0]!.id, status: 'resolved', version: 2 });
+describe('session-state alerts', () => {
+  it('QR_REQUIRED then CONNECTED gives one resolved alert, whichever arrived first', () => {
+    const qr = state('QR_REQUIRED', 1);
+    const connected = state('CONNECTED', 31);
+    const inOrder = feed([[qr], [connected]]);
+    const reversed = feed([[connected], [qr]]);
+    expect(inOrder.visible).toEqual([`session_qr_required:resolved:${minute(1)}:${minute(31)}`]);
+    expect(reversed.visible).toEqual(inOrder.visible);
+    // Announced once as opened and once as resolved either way.
+    expect(inOrder.actions).toEqual(['opened:session_qr_required', 'resolved:session_qr_required']);
+    expect(reversed.actions).toEqual(inOrder.actions);
   });
 
-  it('repeated disconnect reports keep one alert open', () => {
-    const book = new AlertBook([]);
-    applySessionStates(book, 's1', undefined, [state('ERROR', 1), state('STOPPED', 2), state('ERROR', 3)]);
-    expect(summary(book)).toEqual(['opened:session_disconnected']);
+  it('repeated disconnect reports keep one alert open; CONNECTED resolves every kind', () => {
+    const { visible } = feed([
+      [
+        state('ERROR', 1),
+        state('STOPPED', 2),
+        state('QR_REQUIRED', 3),
+        state('STARTING', 4),
+        state('ERROR', 5),
+      ],
+      [state('CONNECTED', 6)],
+    ]);
+    expect(visible).toEqual([
+      `session_disconnected:resolved:${minute(1)}:${minute(6)}`,
+      `session_qr_required:resolved:${minute(3)}:${minute(6)}`,
+    ]);
   });
 
-  it('a QR request opens its own alert, and CONNECTED resolves every session alert', () => {
-    const book = new AlertBook([]);
-    applySessionStates(book, 's1', undefined, [
-      state('ERROR', 1),
-      state('QR_REQUIRED', 2),
-      state('STARTING', 3),
-      state('CONNECTED', 4),
-    ]);
-    expect(summary(book)).toEqual([
+  it('an earlier report of the same outage arriving late takes the alert over and withdraws the other', () => {
+    const { visible, actions, stored } = feed([[state('ERROR', 5)], [state('STOPPED', 2)]]);
+    expect(visible).toEqual([`session_disconnected:open:${minute(2)}:null`]);
+    expect(actions).toEqual([
       'opened:session_disconnected',
-      'opened:session_qr_required',
-      'resolved:session_disconnected',
-      'resolved:session_qr_required',
+      'opened:session_disconnected',
+      'withdrawn:session_disconnected',
+    ]);
+    const withdrawn = [...stored.values()].find((a) => a.status === 'withdrawn')!;
+    const cover = [...stored.values()].find((a) => a.status === 'open')!;
+    expect(withdrawn.detail['withdrawnFor']).toBe(cover.id);
+    // A CONNECTED in between, arriving later still, brings the withdrawn alert back.
+    const again = feed([[state('ERROR', 5)], [state('STOPPED', 2)], [state('CONNECTED', 3)]]);
+    expect(again.visible).toEqual([
+      `session_disconnected:resolved:${minute(2)}:${minute(3)}`,
+      `session_disconnected:open:${minute(5)}:null`,
     ]);
   });
 
-  it('a report older than the latest stored state changes no alert', () => {
-    const book = new AlertBook([]);
-    applySessionStates(book, 's1', { occurredAt: state('CONNECTED', 5).occurredAt, eventId: 'CONNECTED-5' }, [
-      state('ERROR', 1),
-    ]);
-    expect(book.changes).toEqual([]);
+  it('a late CONNECTED moves a resolution earlier in storage without announcing it again', () => {
+    const { visible, actions } = feed([[state('ERROR', 1), state('CONNECTED', 9)], [state('CONNECTED', 4)]]);
+    expect(visible).toEqual([`session_disconnected:resolved:${minute(1)}:${minute(4)}`]);
+    expect(actions).toEqual(['opened:session_disconnected', 'resolved:session_disconnected']);
   });
 
-  it('alert records carry an id per version, so a replay publishes the same ids', () => {
-    const run = () => {
-      const book = new AlertBook([]);
-      applySessionStates(book, 's1', undefined, [state('ERROR', 1), state('CONNECTED', 2)]);
-      return book.changes.map(
-        (c) => (JSON.parse(alertRecord(c).value) as { alertEventId: string }).alertEventId,
-      );
-    };
+  it('nothing changes when the states give what is stored', () => {
+    const states = [state('ERROR', 1), state('CONNECTED', 2)];
+    const derived = deriveStateAlerts('s1', states, 2);
+    expect(reconcileStateAlerts(deriveStateAlerts('s1', states, 3), derived, 3)).toEqual({
+      rows: [],
+      changes: [],
+    });
+  });
+
+  it('records of one batch have distinct ids, and a replay publishes the same ones', () => {
+    const run = () =>
+      reconcileStateAlerts(
+        deriveStateAlerts('s1', [state('QR_REQUIRED', 1), state('CONNECTED', 2)], 2),
+        [],
+        2,
+      ).changes.map((c) => (JSON.parse(alertRecord(c).value) as { alertEventId: string }).alertEventId);
     const ids = run();
     expect(new Set(ids).size).toBe(2);
     expect(run()).toEqual(ids);
-  });
-});
-
-describe('account alerts', () => {
-  const failure = (minute: number, code = '368'): AccountSignal => ({
-    type: 'failure',
-    occurredAt: `2026-11-29T10:0${minute}:00.000Z`,
-    eventId: `f-${minute}`,
-    code,
-    title: 'blocked',
-    providerMessageId: `m-${minute}`,
-  });
-  const sent = (minute: number): AccountSignal => ({
-    type: 'sent',
-    occurredAt: `2026-11-29T10:0${minute}:00.000Z`,
-    providerMessageId: `s-${minute}`,
-  });
-
-  it('account failures open one critical alert that a later sent message resolves', () => {
-    const book = new AlertBook([]);
-    applyAccountSignals(book, 's1', [sent(0), failure(1), failure(2), sent(3)]);
-    expect(summary(book)).toEqual(['opened:account_blocked', 'resolved:account_blocked']);
-    expect(book.changes[0]!.alert.severity).toBe('critical');
-  });
-
-  it('a message sent before the block does not resolve it', () => {
-    const open: Alert = {
-      id: 'a1',
-      sessionId: 's1',
-      kind: 'account_blocked',
-      severity: 'critical',
-      status: 'open',
-      openedAt: '2026-11-29T10:05:00.000Z',
-      resolvedAt: null,
-      detail: {},
-      version: 1,
-    };
-    const book = new AlertBook([open]);
-    applyAccountSignals(book, 's1', [sent(1)]);
-    expect(book.changes).toEqual([]);
   });
 });

@@ -11,7 +11,7 @@ import type {
   TopicCatalog,
 } from '@wapipe/kafka';
 import type { Counter, Logger, Registry } from '@wapipe/observability';
-import { postAlert } from './post-alert.ts';
+import { loggableUrl, postAlert } from './post-alert.ts';
 
 export interface AlertNotifierOptions {
   kafka: KafkaConnection;
@@ -48,6 +48,7 @@ const REMEMBERED = 10_000;
 
 export function createAlertNotifier(options: AlertNotifierOptions): BatchConsumer {
   const log = options.logger.child({ component: 'alert-notifier' });
+  const webhook = loggableUrl(options.url);
   const delivered = new Set<string>();
   const remember = (key: string) => {
     delivered.add(key);
@@ -69,10 +70,20 @@ export function createAlertNotifier(options: AlertNotifierOptions): BatchConsume
         // The batch consumer backs off (heartbeating) and calls again; delivered ones are skipped then.
         throw new ReceiverUnavailable(`alert webhook did not take alert ${key}: ${result.reason}`);
       }
-      if (result.outcome === 'rejected') {
+      if (result.outcome === 'rejected' && result.status >= 300 && result.status < 400) {
+        log.error(
+          'alert webhook answered a redirect, which is not followed; not retried. Set ALERT_WEBHOOK_URL to the receiver itself',
+          {
+            alertEventId: key,
+            status: result.status,
+            webhook: webhook,
+          },
+        );
+      } else if (result.outcome === 'rejected') {
         log.error('alert webhook rejected an alert; not retried', {
           alertEventId: key,
           status: result.status,
+          webhook: webhook,
         });
       }
       remember(key);

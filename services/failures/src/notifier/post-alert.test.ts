@@ -1,7 +1,7 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { outcomeOfStatus, postAlert } from './post-alert.ts';
+import { loggableUrl, outcomeOfStatus, postAlert } from './post-alert.ts';
 
 const servers: ReturnType<typeof createServer>[] = [];
 afterEach(async () => {
@@ -24,7 +24,7 @@ async function receiver(answer: (body: string, headers: Record<string, unknown>)
 }
 
 describe('alert POST', () => {
-  it('2xx is delivered; 408, 429 and 5xx are retried; other 4xx are rejected for good', () => {
+  it('2xx is delivered; 408, 429 and 5xx are retried; 3xx and other 4xx are rejected for good', () => {
     expect(outcomeOfStatus(204).outcome).toBe('delivered');
     expect([408, 429, 500, 503].map((s) => outcomeOfStatus(s).outcome)).toEqual([
       'failed',
@@ -37,7 +37,19 @@ describe('alert POST', () => {
       'rejected',
       'rejected',
     ]);
-    expect(outcomeOfStatus(302).outcome).toBe('failed');
+    expect([301, 302, 307, 308].map((s) => outcomeOfStatus(s).outcome)).toEqual([
+      'rejected',
+      'rejected',
+      'rejected',
+      'rejected',
+    ]);
+  });
+
+  it('a URL is logged without its user, password, query or fragment', () => {
+    expect(loggableUrl('https://ops:hunter2@hooks.example.test:8443/a/b?token=t#f')).toBe(
+      'https://hooks.example.test:8443/a/b',
+    );
+    expect(loggableUrl('not a url')).toBe('(not a URL)');
   });
 
   it('sends the body as JSON with the idempotency key', async () => {
@@ -51,6 +63,19 @@ describe('alert POST', () => {
       status: 200,
     });
     expect(seen).toEqual([{ body: '{"a":1}', key: 'k1', type: 'application/json' }]);
+  });
+
+  it('a user and password in the URL are sent as basic auth, not in the request line', async () => {
+    const seen: unknown[] = [];
+    const url = await receiver((_body, headers) => {
+      seen.push(headers['authorization']);
+      return 204;
+    });
+    const withUser = url.replace('http://', 'http://ops:p%40ss@');
+    expect(
+      (await postAlert({ url: withUser, body: '{}', idempotencyKey: 'k', timeoutMs: 2_000 })).outcome,
+    ).toBe('delivered');
+    expect(seen).toEqual([`Basic ${Buffer.from('ops:p@ss').toString('base64')}`]);
   });
 
   it('a receiver that does not answer in time is a failure to retry', async () => {
