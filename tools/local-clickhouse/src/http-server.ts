@@ -9,7 +9,7 @@ import { hostname } from 'node:os';
 import { resolve } from 'node:path';
 import { silentLogger } from '@wapipe/observability';
 import type { Logger } from '@wapipe/observability';
-import { ClickHouseError } from '../errors.ts';
+import { ClickHouseError } from '@wapipe/clickhouse';
 import { authenticate, printable } from './auth.ts';
 import {
   EngineException,

@@ -6,7 +6,7 @@
 import { parseArgs } from 'node:util';
 import { createLogger } from '@wapipe/observability';
 import type { LogLevel } from '@wapipe/observability';
-import { ClickHouseError } from '../errors.ts';
+import { ClickHouseError } from '@wapipe/clickhouse';
 import { defaultServerPort, startChdbHttpServer } from './http-server.ts';
 
 const usage = `usage: npm run clickhouse -- [options]
