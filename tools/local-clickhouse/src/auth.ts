@@ -1,6 +1,8 @@
-// One user, as configured. Credentials arrive the three ways a ClickHouse server accepts them:
-// `X-ClickHouse-User`/`X-ClickHouse-Key` headers, HTTP Basic auth (what @clickhouse/client sends), or
-// `user`/`password` URL parameters; none at all means user `default` with an empty password.
+// One user with a password (the server always has one; see startChdbHttpServer). Credentials arrive the
+// two ways @clickhouse/client sends them: HTTP Basic auth, or `X-ClickHouse-User`/`X-ClickHouse-Key`
+// headers. `user`/`password` URL parameters are refused: URLs end up in shell history and logs, and a
+// web page can put them in a link. No credentials at all is REQUIRED_PASSWORD (HTTP 401), a wrong
+// password AUTHENTICATION_FAILED (403), as on a server whose default user has a password.
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
 import { exception } from './engine-exception.ts';
@@ -10,46 +12,62 @@ export interface Account {
   password: string;
 }
 
+/** How the credentials came: a browser replays Basic auth by itself, never X-ClickHouse headers. */
+export type CredentialScheme = 'basic' | 'headers';
+
 interface Presented {
   user: string;
   password: string;
+  scheme: CredentialScheme;
 }
 
-/** Returns the authenticated user name, or throws AUTHENTICATION_FAILED like the server does. */
-export function authenticate(headers: IncomingHttpHeaders, url: URL, account: Account): string {
+export interface Authenticated {
+  user: string;
+  scheme: CredentialScheme;
+}
+
+/** Returns who authenticated and how, or throws REQUIRED_PASSWORD / AUTHENTICATION_FAILED like a server. */
+export function authenticate(headers: IncomingHttpHeaders, url: URL, account: Account): Authenticated {
   const presented = presentedCredentials(headers, url);
+  if (presented === undefined) {
+    throw exception(
+      'REQUIRED_PASSWORD',
+      `${printable(account.user)}: Authentication failed: a password is required. Send it by HTTP Basic auth ` +
+        'or X-ClickHouse-User/X-ClickHouse-Key headers (clients: CLICKHOUSE_USER and CLICKHOUSE_PASSWORD)',
+    );
+  }
   const userMatches = presented.user === account.user;
   const passwordMatches = sameSecret(presented.password, account.password);
-  if (userMatches && passwordMatches) return presented.user;
+  if (userMatches && passwordMatches) return { user: presented.user, scheme: presented.scheme };
   throw exception(
     'AUTHENTICATION_FAILED',
     `${printable(presented.user)}: Authentication failed: password is incorrect, or there is no user with such name`,
   );
 }
 
-function presentedCredentials(headers: IncomingHttpHeaders, url: URL): Presented {
+function presentedCredentials(headers: IncomingHttpHeaders, url: URL): Presented | undefined {
   const headerUser = single(headers['x-clickhouse-user']);
   const headerKey = single(headers['x-clickhouse-key']);
   const authorization = single(headers.authorization);
-  const inUrl = url.searchParams.has('user') || url.searchParams.has('password');
   const viaHeaders = headerUser !== undefined || headerKey !== undefined;
 
-  if ([viaHeaders, authorization !== undefined, inUrl].filter(Boolean).length > 1) {
+  if (url.searchParams.has('user') || url.searchParams.has('password')) {
     throw exception(
       'AUTHENTICATION_FAILED',
-      'Invalid authentication: it is not allowed to use more than one of X-ClickHouse-User/Key headers, ' +
-        'the Authorization header and user/password parameters',
+      'Invalid authentication: user/password URL parameters are not accepted by the local server; ' +
+        'send HTTP Basic auth or X-ClickHouse-User/X-ClickHouse-Key headers',
     );
   }
-  if (viaHeaders) return { user: headerUser || 'default', password: headerKey ?? '' };
-  if (authorization !== undefined) return basicCredentials(authorization);
-  if (inUrl) {
-    return {
-      user: url.searchParams.get('user') || 'default',
-      password: url.searchParams.get('password') ?? '',
-    };
+  if (viaHeaders && authorization !== undefined) {
+    throw exception(
+      'AUTHENTICATION_FAILED',
+      'Invalid authentication: it is not allowed to use both X-ClickHouse-User/Key headers and the ' +
+        'Authorization header',
+    );
   }
-  return { user: 'default', password: '' };
+  if (viaHeaders) return { user: headerUser || 'default', password: headerKey ?? '', scheme: 'headers' };
+  if (authorization !== undefined) return basicCredentials(authorization);
+  return undefined;
 }
 
 function basicCredentials(authorization: string): Presented {
@@ -62,8 +80,8 @@ function basicCredentials(authorization: string): Presented {
   }
   const decoded = Buffer.from(match[1] as string, 'base64').toString('utf8');
   const colon = decoded.indexOf(':');
-  if (colon === -1) return { user: decoded || 'default', password: '' };
-  return { user: decoded.slice(0, colon) || 'default', password: decoded.slice(colon + 1) };
+  if (colon === -1) return { user: decoded || 'default', password: '', scheme: 'basic' };
+  return { user: decoded.slice(0, colon) || 'default', password: decoded.slice(colon + 1), scheme: 'basic' };
 }
 
 /** Compares digests so the time taken does not depend on where the strings differ. */

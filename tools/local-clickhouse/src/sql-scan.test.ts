@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { changesSessionState, isBinaryFormat, isReadonlyStatement, scanStatement } from './sql-scan.ts';
+import { isBinaryFormat, scanStatement, tokens } from './sql-scan.ts';
 
 describe('scanStatement', () => {
   it('reads the leading keywords and the output format the client appends', () => {
@@ -36,13 +36,54 @@ describe('scanStatement', () => {
     expect(shape.placeholders.size).toBe(0);
   });
 
-  it('tells reads from writes and session statements from the rest', () => {
-    expect(isReadonlyStatement(scanStatement('WITH 1 AS x SELECT x'))).toBe(true);
-    expect(isReadonlyStatement(scanStatement('INSERT INTO t VALUES (1)'))).toBe(false);
-    expect(changesSessionState(scanStatement('SET max_threads = 1'))).toBe(true);
-    expect(changesSessionState(scanStatement('use db'))).toBe(true);
-    expect(changesSessionState(scanStatement('CREATE TEMPORARY TABLE t (x UInt8)'))).toBe(true);
-    expect(changesSessionState(scanStatement('CREATE TABLE t (x UInt8) ENGINE = Memory'))).toBe(false);
+  it('sees a ";" behind every quoting form: heredocs, doubled and escaped quotes, comments', () => {
+    const multi = (sql: string) => scanStatement(sql).multiStatement;
+    expect(multi("SELECT $$'$$; DROP TABLE t")).toBe(true);
+    expect(multi('SELECT $tag$ ; $$ ; $tag$; DROP TABLE t')).toBe(true);
+    expect(multi('SELECT $tag$ ; $$ ; $tag$')).toBe(false);
+    expect(multi("SELECT 'it''s;' ; SELECT 2")).toBe(true);
+    expect(multi('SELECT "a"";b", `c``;d` ; SELECT 2')).toBe(true);
+    expect(multi("SELECT 'a\\\\'; SELECT 2")).toBe(true);
+    expect(multi('SELECT 1 /* ; /* ; */ ; */ -- ;\n# ;\n#! ;\n')).toBe(false);
+    expect(multi('SELECT 1 /* /* */ */; DROP TABLE t')).toBe(true);
+  });
+
+  it('marks a statement whose literal, heredoc or comment never closes', () => {
+    for (const sql of [
+      "SELECT 'a",
+      'SELECT "a',
+      'SELECT `a',
+      'SELECT $$a',
+      'SELECT $x$a$$',
+      'SELECT /* /* */',
+    ]) {
+      expect(scanStatement(sql).unterminated, sql).toBe(true);
+    }
+    expect(scanStatement("SELECT 'a' /* */ $$b$$").unterminated).toBe(false);
+  });
+
+  it('finds where insert data begins, right after the format name', () => {
+    const sql = "INSERT INTO db.t SETTINGS insert_deduplication_token = 'FORMAT x' FORMAT JSONEachRow\n{}";
+    const shape = scanStatement(sql);
+    expect(shape.insertFormat).toBe('JSONEachRow');
+    expect(sql.slice(0, shape.insertDataStart)).toBe(sql.split('\n')[0]);
+  });
+
+  it('yields tokens with their kind and position', () => {
+    const list = [...tokens("SELECT f('x') AS `y`, $$z$$ -- c\n;")];
+    expect(list.map((t) => t.kind)).toEqual([
+      'word',
+      'word',
+      'punct',
+      'string',
+      'punct',
+      'word',
+      'quotedIdentifier',
+      'punct',
+      'heredoc',
+      'semicolon',
+    ]);
+    expect(list[1]).toMatchObject({ text: 'f', start: 7, end: 8 });
   });
 
   it('knows which insert formats are binary', () => {

@@ -1,15 +1,31 @@
 // What the server must know about a statement before it runs it: its leading keywords, whether a second
-// statement follows, the formats it names, and its `{name:Type}` placeholders. A scan that knows
-// ClickHouse's quoting ('…' "…" `…` with backslash and doubled-quote escapes) and comments (--, # , #!,
-// nested /* */), not a parser: the engine still judges the statement itself.
+// statement follows, where insert data begins, the formats it names and its `{name:Type}` placeholders.
+// A lexer that knows every quoting form of ClickHouse ('…' "…" `…` with backslash and doubled-quote
+// escapes, heredocs $$…$$ and $tag$…$tag$) and its comments (--, `# `, `#!`, nested /* */), not a
+// parser: the engine's own parser (formatQuery) still judges the statement; see statement-policy.ts.
+
+export type TokenKind = 'word' | 'number' | 'string' | 'quotedIdentifier' | 'heredoc' | 'semicolon' | 'punct';
+
+export interface Token {
+  kind: TokenKind;
+  /** The token's text, quotes included. */
+  text: string;
+  /** Index of its first character and just past its last one. */
+  start: number;
+  end: number;
+}
 
 export interface StatementShape {
   /** First two words, upper-cased ('' when absent): `SELECT`, `INSERT INTO`, `CREATE TEMPORARY`, … */
   keywords: [string, string];
   /** A statement follows a `;`. The HTTP interface runs one statement per request. */
   multiStatement: boolean;
+  /** A literal, quoted identifier, heredoc or comment is not closed: the scan cannot be trusted. */
+  unterminated: boolean;
   /** `INSERT … FORMAT X`: X. The insert data follows it and is not scanned. */
   insertFormat: string | undefined;
+  /** `INSERT … FORMAT X`: the index just past X, where the statement ends and the data begins. */
+  insertDataStart: number | undefined;
   /** Any other statement: the name after its last `FORMAT` (its output format). */
   outputFormat: string | undefined;
   /** Names of the `{name:Type}` query parameters it uses. */
@@ -18,79 +34,126 @@ export interface StatementShape {
 
 const wordStart = /[A-Za-z_]/;
 const wordChar = /[A-Za-z0-9_]/;
+const digit = /[0-9]/;
+const space = /[ \t\n\r\f\v]/;
+const heredocOpening = /\$([A-Za-z0-9_]*)\$/y;
 const placeholderAt = /\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*:/y;
+
+/** The tokens of `sql`, comments and whitespace skipped. `unterminated` is set on the last one when cut. */
+export function* tokens(sql: string): Generator<Token, { unterminated: boolean }> {
+  const n = sql.length;
+  let i = 0;
+  while (i < n) {
+    const ch = sql[i] as string;
+    const next = sql[i + 1];
+    const start = i;
+    if (space.test(ch)) {
+      i++;
+      continue;
+    }
+    if ((ch === '-' && next === '-') || (ch === '#' && (next === ' ' || next === '!'))) {
+      const end = sql.indexOf('\n', i);
+      i = end === -1 ? n : end + 1;
+      continue;
+    }
+    if (ch === '/' && next === '*') {
+      const end = endOfBlockComment(sql, i);
+      if (end === undefined) return { unterminated: true };
+      i = end;
+      continue;
+    }
+    let kind: TokenKind;
+    if (ch === "'" || ch === '"' || ch === '`') {
+      const end = endOfQuoted(sql, i, ch);
+      if (end === undefined) return { unterminated: true };
+      kind = ch === "'" ? 'string' : 'quotedIdentifier';
+      i = end;
+    } else if (ch === '$' && heredocAt(sql, i) !== undefined) {
+      const tag = heredocAt(sql, i) as string;
+      const close = sql.indexOf(tag, i + tag.length);
+      if (close === -1) return { unterminated: true };
+      kind = 'heredoc';
+      i = close + tag.length;
+    } else if (wordStart.test(ch)) {
+      i++;
+      while (i < n && wordChar.test(sql[i] as string)) i++;
+      kind = 'word';
+    } else if (digit.test(ch)) {
+      i++;
+      while (i < n && (wordChar.test(sql[i] as string) || sql[i] === '.')) i++;
+      kind = 'number';
+    } else {
+      i++;
+      kind = ch === ';' ? 'semicolon' : 'punct';
+    }
+    yield { kind, text: sql.slice(start, i), start, end: i };
+  }
+  return { unterminated: false };
+}
 
 export function scanStatement(sql: string): StatementShape {
   const shape: StatementShape = {
     keywords: ['', ''],
     multiStatement: false,
+    unterminated: false,
     insertFormat: undefined,
+    insertDataStart: undefined,
     outputFormat: undefined,
     placeholders: new Set(),
   };
   let words = 0;
   let afterSemicolon = false;
   let formatPending = false;
-  let i = 0;
-  const n = sql.length;
-
-  /** Any token seen after a `;` makes this a multi-statement request. */
-  const token = () => {
-    if (afterSemicolon) shape.multiStatement = true;
-  };
-
-  while (i < n && !shape.multiStatement) {
-    const ch = sql[i] as string;
-    const next = sql[i + 1];
-    if (ch === ' ' || ch === '\t' || ch === '\n' || ch === '\r' || ch === '\f' || ch === '\v') {
-      i++;
-    } else if ((ch === '-' && next === '-') || (ch === '#' && (next === ' ' || next === '!'))) {
-      const end = sql.indexOf('\n', i);
-      i = end === -1 ? n : end + 1;
-    } else if (ch === '/' && next === '*') {
-      i = endOfBlockComment(sql, i);
-    } else if (ch === "'" || ch === '"' || ch === '`') {
-      token();
-      formatPending = false;
-      i = endOfQuoted(sql, i, ch);
-    } else if (ch === ';') {
+  const stream = tokens(sql);
+  for (let step = stream.next(); ; step = stream.next()) {
+    if (step.done) {
+      shape.unterminated = step.value.unterminated;
+      break;
+    }
+    const token = step.value;
+    if (token.kind === 'semicolon') {
       afterSemicolon = true;
       formatPending = false;
-      i++;
-    } else if (wordStart.test(ch)) {
-      token();
-      let end = i + 1;
-      while (end < n && wordChar.test(sql[end] as string)) end++;
-      const word = sql.slice(i, end);
-      i = end;
-      if (words < 2) shape.keywords[words] = word.toUpperCase();
-      words++;
-      if (formatPending) {
-        formatPending = false;
-        if (shape.keywords[0] === 'INSERT') {
-          shape.insertFormat = word;
-          break; // the rest is data
-        }
-        shape.outputFormat = word;
-      } else if (word.toUpperCase() === 'FORMAT') {
-        formatPending = true;
-      }
-    } else {
-      token();
+      continue;
+    }
+    if (afterSemicolon) {
+      shape.multiStatement = true;
+      break;
+    }
+    if (token.kind !== 'word') {
       formatPending = false;
-      if (ch === '{') {
-        placeholderAt.lastIndex = i;
+      if (token.text === '{') {
+        placeholderAt.lastIndex = token.start;
         const match = placeholderAt.exec(sql);
         if (match) shape.placeholders.add(match[1] as string);
       }
-      i++;
+      continue;
+    }
+    if (words < 2) shape.keywords[words] = token.text.toUpperCase();
+    words++;
+    if (formatPending) {
+      formatPending = false;
+      if (shape.keywords[0] === 'INSERT') {
+        shape.insertFormat = token.text;
+        shape.insertDataStart = token.end;
+        break; // the rest is data
+      }
+      shape.outputFormat = token.text;
+    } else if (token.text.toUpperCase() === 'FORMAT') {
+      formatPending = true;
     }
   }
   return shape;
 }
 
-/** Index just past the literal opening at `start`; the end of the text when it is unterminated. */
-function endOfQuoted(sql: string, start: number, quote: string): number {
+/** `$tag$` when a heredoc opens at `start`. */
+function heredocAt(sql: string, start: number): string | undefined {
+  heredocOpening.lastIndex = start;
+  return heredocOpening.exec(sql)?.[0];
+}
+
+/** Index just past the literal opening at `start`; undefined when it is never closed. */
+function endOfQuoted(sql: string, start: number, quote: string): number | undefined {
   let i = start + 1;
   while (i < sql.length) {
     const ch = sql[i];
@@ -99,11 +162,11 @@ function endOfQuoted(sql: string, start: number, quote: string): number {
     else if (ch === quote) return i + 1;
     else i++;
   }
-  return sql.length;
+  return undefined;
 }
 
-/** ClickHouse block comments nest. */
-function endOfBlockComment(sql: string, start: number): number {
+/** ClickHouse block comments nest. Undefined when one is never closed. */
+function endOfBlockComment(sql: string, start: number): number | undefined {
   let depth = 0;
   let i = start;
   while (i < sql.length) {
@@ -118,23 +181,8 @@ function endOfBlockComment(sql: string, start: number): number {
       i++;
     }
   }
-  return sql.length;
+  return undefined;
 }
-
-/** Statements a GET request may run: HTTP GET implies readonly on a ClickHouse server. */
-const readonlyKeywords = new Set(['SELECT', 'WITH', 'SHOW', 'DESC', 'DESCRIBE', 'EXISTS', 'EXPLAIN', 'SET']);
-
-export const isReadonlyStatement = (shape: StatementShape): boolean =>
-  readonlyKeywords.has(shape.keywords[0]);
-
-/**
- * Statements whose effect outlives the statement on an engine connection (SET, USE, temporary tables).
- * A server without a session forgets them after the request, so the connection that ran one is replaced.
- */
-export const changesSessionState = (shape: StatementShape): boolean => {
-  const [first, second] = shape.keywords;
-  return first === 'SET' || first === 'USE' || (first === 'CREATE' && second === 'TEMPORARY');
-};
 
 /** Insert formats the embedded engine would corrupt: it reads insert data as UTF-8 text. */
 const binaryFormats = new Set([
