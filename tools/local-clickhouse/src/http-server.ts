@@ -27,7 +27,7 @@ import { compressBody, readRequestBody, responseCodec } from './http-body.ts';
 import { parseQueryRequest } from './query-request.ts';
 import type { QueryRequest } from './query-request.ts';
 import { isBinaryFormat, scanStatement } from './sql-scan.ts';
-import { deniedSettingReason, statementPolicy } from './statement-policy.ts';
+import { deniedSettingReason, refuseSqlInInsertData, statementPolicy } from './statement-policy.ts';
 import type { StatementPolicy } from './statement-policy.ts';
 
 export interface ChdbHttpServerOptions {
@@ -340,31 +340,6 @@ async function runQuery(
 }
 
 const refusalTypes = new Set(['AUTHENTICATION_FAILED', 'REQUIRED_PASSWORD', 'ACCESS_DENIED']);
-
-/**
- * The engine ends inline insert data at the first empty line, and after a `;` right behind the format
- * name, and runs what follows as SQL (measured on chdb 3.4: `…FORMAT JSONEachRow\n{…}\n\nDROP TABLE t`
- * dropped t). Such data is refused; legitimate text formats never hold an empty line (JSON and TSV
- * escape line breaks), and the engine would have split CSV data there anyway.
- */
-function refuseSqlInInsertData(data: string): void {
-  if (data.trimStart().startsWith(';')) {
-    throw exception(
-      'SYNTAX_ERROR',
-      'Syntax error: Multi-statements are not allowed (a ";" follows the insert format)',
-    );
-  }
-  const emptyLine = /\n\r?\n/g;
-  for (let match = emptyLine.exec(data); match !== null; match = emptyLine.exec(data)) {
-    if (data.slice(match.index).trim() !== '') {
-      throw exception(
-        'SYNTAX_ERROR',
-        'Syntax error: insert data holds an empty line followed by more text; the engine would run that ' +
-          'text as SQL. Remove empty lines from the data',
-      );
-    }
-  }
-}
 
 function sendException(
   response: ServerResponse,

@@ -1,6 +1,6 @@
 // The policy judges the engine's rendering of a statement (formatQuery output, as measured on chdb 3.4).
 import { describe, expect, it } from 'vitest';
-import { deniedSettingReason, statementPolicy } from './statement-policy.ts';
+import { deniedSettingReason, refuseSqlInInsertData, statementPolicy } from './statement-policy.ts';
 
 const policy = statementPolicy(['file', 'url', 's3', 'remote', 'executable', 'numbers', 'format', 'input']);
 const write = { readonly: false, hasInsertData: false };
@@ -79,5 +79,18 @@ describe('statementPolicy', () => {
     expect(deniedSettingReason('format_schema')).toMatch(/format_schema/);
     expect(deniedSettingReason('dialect')).toBeDefined();
     expect(deniedSettingReason('max_threads')).toBeUndefined();
+  });
+});
+
+describe('refuseSqlInInsertData', () => {
+  it('refuses data the engine would partly run as SQL: after an empty line, or after a leading ";"', () => {
+    expect(() => refuseSqlInInsertData('\n{"id":1}\n\nDROP TABLE t')).toThrow(/empty line/);
+    expect(() => refuseSqlInInsertData('\n{"id":1}\n\r\nDROP TABLE t')).toThrow(/empty line/);
+    expect(() => refuseSqlInInsertData(' ; DROP TABLE t')).toThrow(/Multi-statements/);
+  });
+
+  it('accepts rows, whatever they hold, and trailing empty lines', () => {
+    expect(() => refuseSqlInInsertData('\n{"s":"a\\n\\nb; DROP"}\n{"s":""}\n\n\n')).not.toThrow();
+    expect(() => refuseSqlInInsertData('\n["a"]\n[1]\n')).not.toThrow();
   });
 });

@@ -201,5 +201,30 @@ function statementKind(words: readonly string[]): StatementKind {
   return { read: false, denied: `${[first, second].join(' ').trim().slice(0, 60)}: ${reason}` };
 }
 
+/**
+ * The engine ends inline insert data at the first empty line, and after a `;` right behind the format
+ * name, and runs what follows as SQL (measured on chdb 3.4: `…FORMAT JSONEachRow\n{…}\n\nDROP TABLE t`
+ * dropped t). Such data is refused; legitimate text formats never hold an empty line (JSON and TSV
+ * escape line breaks), and the engine would have split CSV data there anyway.
+ */
+export function refuseSqlInInsertData(data: string): void {
+  if (data.trimStart().startsWith(';')) {
+    throw exception(
+      'SYNTAX_ERROR',
+      'Syntax error: Multi-statements are not allowed (a ";" follows the insert format)',
+    );
+  }
+  const emptyLine = /\n\r?\n/g;
+  for (let match = emptyLine.exec(data); match !== null; match = emptyLine.exec(data)) {
+    if (data.slice(match.index).trim() !== '') {
+      throw exception(
+        'SYNTAX_ERROR',
+        'Syntax error: insert data holds an empty line followed by more text; the engine would run that ' +
+          'text as SQL. Remove empty lines from the data',
+      );
+    }
+  }
+}
+
 const denied = (what: string): EngineException =>
   exception('ACCESS_DENIED', `Not allowed by the local ClickHouse server (tools/local-clickhouse): ${what}`);
