@@ -14,6 +14,13 @@ const onlyInPackage = (pkg, names) => ({
   ],
 });
 
+// Dev tools (tools/*: the local ClickHouse server, …) serve tests, benchmarks and a developer's machine.
+const noDevTools = {
+  group: ['@wapipe/local-*', '**/tools/**'],
+  message: 'Product code (packages/, services/) never imports a dev tool from tools/.',
+};
+const inProduct = (rule) => ({ ...rule, patterns: [...(rule.patterns ?? []), noDevTools] });
+
 export default tseslint.config(
   { ignores: ['**/node_modules/**', '.cache/**', '.data/**', 'coverage/**'] },
   ...tseslint.configs.recommended,
@@ -34,16 +41,36 @@ export default tseslint.config(
     },
   },
   {
+    files: ['packages/**', 'services/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        inProduct({
+          ...onlyInPackage('kafka', ['kafkajs']),
+          paths: [
+            ...onlyInPackage('kafka', ['kafkajs']).paths,
+            ...onlyInPackage('clickhouse', ['@clickhouse/client', 'chdb', 'chdb/connection']).paths,
+          ],
+        }),
+      ],
+    },
+  },
+  {
     files: ['packages/kafka/**'],
     rules: {
       'no-restricted-imports': [
         'error',
-        onlyInPackage('clickhouse', ['@clickhouse/client', 'chdb', 'chdb/connection']),
+        inProduct(onlyInPackage('clickhouse', ['@clickhouse/client', 'chdb', 'chdb/connection'])),
       ],
     },
   },
   {
     files: ['packages/clickhouse/**'],
+    rules: { 'no-restricted-imports': ['error', inProduct(onlyInPackage('kafka', ['kafkajs']))] },
+  },
+  {
+    // The local ClickHouse server drives chdb itself: it is a dev tool, not the product's ClickHouse layer.
+    files: ['tools/local-clickhouse/**'],
     rules: { 'no-restricted-imports': ['error', onlyInPackage('kafka', ['kafkajs'])] },
   },
   {
@@ -69,6 +96,7 @@ export default tseslint.config(
           ],
           patterns: [
             { group: ['@wapipe/*/*'], message: 'Deep imports are not allowed; use the package exports.' },
+            noDevTools,
           ],
         },
       ],

@@ -32,7 +32,7 @@ async function outageRig(name: string, sessions: string[], messages: number, see
   dirs.push(dataDir);
   const server = await startChdbServerProcess({ dataDir });
   const database = randomDatabaseName();
-  const chOptions = { url: server.url, username: 'default', password: '', database };
+  const chOptions = { url: server.url, username: 'default', password: server.password, database };
   const stream = generateDeliveryStream({ sessions, messages, seed });
   const topics = topicCatalog(prefix);
   const kafka = await connectKafka({ brokers, clientId: `${name}-test`, logger: silentLogger });

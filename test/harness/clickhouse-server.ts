@@ -2,6 +2,7 @@
 // when ClickHouse goes away: kill() is a crash (SIGKILL), stop() a clean shutdown, restart() brings it
 // back on the same data directory and port.
 import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import type { ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
@@ -10,7 +11,7 @@ export interface ChdbServerProcessOptions {
   dataDir: string;
   /** Default: a free port chosen at first start, then kept for restarts. */
   port?: number;
-  /** The password the server accepts for user `default`. Default empty. */
+  /** The password the server accepts for user `default`. Default: a random one, kept for restarts. */
   password?: string;
   /** How long to wait for the server to listen. Default 30 s. */
   startTimeoutMs?: number;
@@ -20,6 +21,8 @@ export interface ChdbServerProcess {
   /** `http://127.0.0.1:<port>`; the same after restart(). */
   readonly url: string;
   readonly port: number;
+  /** The password of user `default` (CLICKHOUSE_PASSWORD for clients). */
+  readonly password: string;
   /** The running child's pid, or undefined while it is down. */
   pid(): number | undefined;
   /** SIGTERM and wait for a clean exit (SIGKILL after 15 s). No-op when down. */
@@ -32,7 +35,8 @@ export interface ChdbServerProcess {
 
 const script = fileURLToPath(new URL('../support/chdb-server-process.ts', import.meta.url));
 
-export async function startChdbServerProcess(options: ChdbServerProcessOptions): Promise<ChdbServerProcess> {
+export async function startChdbServerProcess(given: ChdbServerProcessOptions): Promise<ChdbServerProcess> {
+  const options = { ...given, password: given.password || randomBytes(12).toString('hex') };
   let running = await spawnServer(options, options.port ?? 0);
   const port = running.port;
   let child: RunningChild | undefined = running;
@@ -52,6 +56,7 @@ export async function startChdbServerProcess(options: ChdbServerProcessOptions):
   return {
     url: running.url,
     port,
+    password: options.password,
     pid: () => child?.process.pid,
     stop: () => end('SIGTERM'),
     kill: () => end('SIGKILL'),
@@ -71,13 +76,16 @@ interface RunningChild {
   exited: Promise<void>;
 }
 
-function spawnServer(options: ChdbServerProcessOptions, port: number): Promise<RunningChild> {
+function spawnServer(
+  options: ChdbServerProcessOptions & { password: string },
+  port: number,
+): Promise<RunningChild> {
   const child = spawn(process.execPath, ['--import', 'tsx', script], {
     env: {
       ...process.env,
       CHDB_PATH: options.dataDir,
       CLICKHOUSE_SERVER_PORT: String(port),
-      CLICKHOUSE_PASSWORD: options.password ?? '',
+      CLICKHOUSE_PASSWORD: options.password,
     },
     // stdin stays open as a lifeline: the child exits when this process goes away.
     stdio: ['pipe', 'pipe', 'pipe'],

@@ -2,7 +2,7 @@
 // Settings from the environment: CHDB_PATH, CLICKHOUSE_SERVER_PORT, CLICKHOUSE_PASSWORD.
 // Prints one JSON line `{"url":…,"port":…}` on stdout once it listens; SIGTERM stops it cleanly.
 // It also exits when its stdin closes, so it never outlives a test process that dies.
-import { startChdbHttpServer } from '@wapipe/clickhouse';
+import { startChdbHttpServer } from '@wapipe/local-clickhouse';
 import { createLogger } from '@wapipe/observability';
 
 const logger = createLogger({ level: 'warn', write: (line) => process.stderr.write(line + '\n') });

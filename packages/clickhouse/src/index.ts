@@ -16,5 +16,3 @@ export type {
   QueryArgs,
   QueryParams,
 } from './types.ts';
-export { defaultServerPort, startChdbHttpServer } from './server/index.ts';
-export type { ChdbHttpServer, ChdbHttpServerOptions } from './server/index.ts';

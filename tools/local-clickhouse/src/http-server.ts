@@ -1,7 +1,9 @@
 // A ClickHouse HTTP endpoint in front of embedded ClickHouse (chdb): enough of the server's interface for
 // @clickhouse/client, so split services can share one engine and tests can stop and start "the server".
-// Each request is authenticated, read whole, mapped onto one engine call, and answered with the whole
-// result (chdb buffers results anyway). See README.md in this folder for what is and is not supported.
+// Each request is screened (no browser marks), authenticated, read whole, checked against the statement
+// policy, mapped onto one engine call, and answered with the whole result (chdb buffers results anyway).
+// See README.md of this workspace for what is and is not supported, and docs/adr/0008 for why it exists.
+import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { mkdirSync } from 'node:fs';
@@ -9,8 +11,9 @@ import { hostname } from 'node:os';
 import { resolve } from 'node:path';
 import { silentLogger } from '@wapipe/observability';
 import type { Logger } from '@wapipe/observability';
-import { ClickHouseError } from '../errors.ts';
+import { ClickHouseError } from '@wapipe/clickhouse';
 import { authenticate, printable } from './auth.ts';
+import { refuseBrowserRequest, refuseFormPost } from './browser-guard.ts';
 import {
   EngineException,
   engineExceptionFrom,
@@ -23,7 +26,9 @@ import type { EnginePool } from './engine-pool.ts';
 import { compressBody, readRequestBody, responseCodec } from './http-body.ts';
 import { parseQueryRequest } from './query-request.ts';
 import type { QueryRequest } from './query-request.ts';
-import { changesSessionState, isBinaryFormat, isReadonlyStatement, scanStatement } from './sql-scan.ts';
+import { isBinaryFormat, scanStatement } from './sql-scan.ts';
+import { deniedSettingReason, refuseSqlInInsertData, statementPolicy } from './statement-policy.ts';
+import type { StatementPolicy } from './statement-policy.ts';
 
 export interface ChdbHttpServerOptions {
   /** chdb data directory, created if missing. Default `.data/chdb`. One process per directory. */
@@ -34,7 +39,7 @@ export interface ChdbHttpServerOptions {
   host?: string;
   /** The one accepted user. Default `default`. */
   user?: string;
-  /** Its password. Default empty. */
+  /** Its password. When empty or absent, one is generated: read it from `password` of the result. */
   password?: string;
   /** Engine connections that run queries in parallel. Default 4. */
   connections?: number;
@@ -54,6 +59,11 @@ export interface ChdbHttpServer {
   readonly path: string;
   /** ClickHouse version of the engine, e.g. `26.7.2.1`. */
   readonly engineVersion: string;
+  /** The one accepted user and its password (generated when none was given); never logged. */
+  readonly user: string;
+  readonly password: string;
+  /** True when `password` was generated, so the caller can hand it to the developer once. */
+  readonly passwordGenerated: boolean;
   /** Stops accepting, lets running requests finish, closes the engine connections. Idempotent. */
   close(): Promise<void>;
 }
@@ -64,12 +74,18 @@ export async function startChdbHttpServer(options: ChdbHttpServerOptions = {}): 
   const path = resolve(options.path ?? '.data/chdb');
   const host = options.host ?? '127.0.0.1';
   const logger = (options.logger ?? silentLogger).child({ component: 'clickhouse-server' });
-  const account = { user: options.user ?? 'default', password: options.password ?? '' };
+  const passwordGenerated = options.password === undefined || options.password === '';
+  const account = {
+    user: options.user || 'default',
+    password: passwordGenerated ? randomBytes(18).toString('base64url') : (options.password as string),
+  };
   const maxRequestBytes = options.maxRequestBytes ?? 256 * 1024 * 1024;
 
   const pool = await openPool(path, options.connections ?? 4, options.maxQueuedRequests ?? 1000);
   const context: RequestContext = {
     pool,
+    policy: statementPolicy(pool.tableFunctions),
+    host,
     account,
     maxRequestBytes,
     logger,
@@ -107,6 +123,9 @@ export async function startChdbHttpServer(options: ChdbHttpServerOptions = {}): 
     host,
     path,
     engineVersion: pool.version,
+    user: account.user,
+    password: account.password,
+    passwordGenerated,
     close() {
       closed ??= (async () => {
         context.closing = true;
@@ -161,6 +180,9 @@ function listen(server: Server, port: number, host: string): Promise<number> {
 
 interface RequestContext {
   pool: EnginePool;
+  policy: StatementPolicy;
+  /** The listen address (the Host check depends on it). */
+  host: string;
   account: { user: string; password: string };
   maxRequestBytes: number;
   logger: Logger;
@@ -177,6 +199,13 @@ async function handleRequest(request: IncomingMessage, response: ServerResponse,
   if (url === null) return sendText(response, method, 400, 'Malformed request URL\n');
   const line: Record<string, unknown> = { method, path: url.pathname };
   if (context.closing) response.setHeader('Connection', 'close');
+  try {
+    refuseBrowserRequest(request.headers, context.host);
+  } catch (error) {
+    const failure = engineExceptionFrom(error);
+    context.logger.warn('clickhouse http request refused', { ...line, type: failure.type });
+    return sendException(response, method, failure, undefined, context.pool.version);
+  }
 
   if (url.pathname === '/ping' || url.pathname === '/replicas_status') {
     return sendText(response, method, 200, 'Ok.\n');
@@ -198,7 +227,9 @@ async function handleRequest(request: IncomingMessage, response: ServerResponse,
   let owned = false;
   try {
     if (context.closing) throw exception('ABORTED', 'The server is shutting down');
-    line['user'] = printable(authenticate(request.headers, url, context.account));
+    const who = authenticate(request.headers, url, context.account);
+    line['user'] = printable(who.user);
+    refuseFormPost(request.headers, who.scheme);
     const body = await readRequestBody(request, context.maxRequestBytes);
     const query = parseQueryRequest(method, url, request.headers, body);
     queryId = query.queryId;
@@ -223,8 +254,7 @@ async function handleRequest(request: IncomingMessage, response: ServerResponse,
     if (owned && queryId !== undefined) context.running.delete(queryId);
     line['status'] = response.statusCode;
     line['ms'] = Math.round(performance.now() - started);
-    if (line['type'] === 'AUTHENTICATION_FAILED')
-      context.logger.warn('clickhouse http request refused', line);
+    if (refusalTypes.has(String(line['type']))) context.logger.warn('clickhouse http request refused', line);
     else context.logger.debug('clickhouse http request', line);
   }
 }
@@ -239,13 +269,20 @@ async function runQuery(
   const shape = scanStatement(query.sql);
   line['statement'] = shape.keywords.join(' ').trim();
   if (shape.multiStatement) throw exception('SYNTAX_ERROR', 'Syntax error: Multi-statements are not allowed');
-  if (query.readonly && !isReadonlyStatement(shape)) {
+  if (shape.unterminated) {
     throw exception(
-      'READONLY',
-      'Cannot execute query in readonly mode. For queries over HTTP, method GET implies readonly. ' +
-        'You should use method POST for modifying queries',
+      'SYNTAX_ERROR',
+      'Syntax error: a quoted literal, identifier, heredoc or comment is not closed',
     );
   }
+  for (const name of query.settings.keys()) {
+    const reason = deniedSettingReason(name);
+    if (reason !== undefined)
+      throw exception('ACCESS_DENIED', `Not allowed by the local ClickHouse server: ${reason}`);
+  }
+  const statement =
+    shape.insertDataStart === undefined ? query.sql : query.sql.slice(0, shape.insertDataStart);
+  if (shape.insertDataStart !== undefined) refuseSqlInInsertData(query.sql.slice(shape.insertDataStart));
   if (shape.insertFormat !== undefined && isBinaryFormat(shape.insertFormat)) {
     throw exception(
       'NOT_IMPLEMENTED',
@@ -261,7 +298,12 @@ async function runQuery(
     settings: query.settings,
     params: query.params,
     placeholders: shape.placeholders,
-    changesSession: changesSessionState(shape),
+    statement,
+    check: (canonical) =>
+      context.policy.check(canonical, {
+        readonly: query.readonly,
+        hasInsertData: shape.insertDataStart !== undefined,
+      }),
   });
 
   const isInsert = shape.keywords[0] === 'INSERT';
@@ -296,6 +338,8 @@ async function runQuery(
   response.writeHead(200, headers);
   response.end(request.method === 'HEAD' ? undefined : body);
 }
+
+const refusalTypes = new Set(['AUTHENTICATION_FAILED', 'REQUIRED_PASSWORD', 'ACCESS_DENIED']);
 
 function sendException(
   response: ServerResponse,

@@ -9,6 +9,11 @@
 // Parameters travel as `SET param_x = '<text>'`: the engine then parses the client's text exactly as a
 // server would, whatever the placeholder's type, and parameterised queries on different connections
 // still run in parallel.
+//
+// Before a statement runs, the engine's own parser renders it (`formatQuery`, on the same connection and
+// settings, the SQL passed as a string literal so nothing in it can run) and the caller's `check` judges
+// that rendering. Statements that would change the session (SET, USE, temporary tables) never pass it,
+// so after each request a connection holds only what the next request's preparation resets.
 import { createChdbConnection } from 'chdb/connection';
 import type { ChdbConnection } from 'chdb/connection';
 import { EngineException, engineExceptionFrom, exception } from './engine-exception.ts';
@@ -23,8 +28,10 @@ export interface EngineCall {
   params: ReadonlyMap<string, string>;
   /** Parameter names the statement uses (see scanStatement). */
   placeholders: ReadonlySet<string>;
-  /** SET/USE/temporary table: the connection is replaced after the statement. */
-  changesSession: boolean;
+  /** The statement without insert data: what the engine renders for `check`. */
+  statement: string;
+  /** Throws unless the engine's rendering of `statement` may run. */
+  check(canonical: string): void;
 }
 
 export interface EngineResult {
@@ -36,9 +43,10 @@ export interface EngineResult {
 
 export interface EnginePool {
   run(call: EngineCall): Promise<EngineResult>;
-  /** Engine version, e.g. `26.7.2.1`, and its timezone, read once at start. */
+  /** Engine version, e.g. `26.7.2.1`, its timezone and its table functions, read once at start. */
   readonly version: string;
   readonly timezone: string;
+  readonly tableFunctions: readonly string[];
   /** Requests waiting for a connection. */
   queued(): number;
   /** Fails queued calls with ABORTED, waits for running ones, closes every connection. */
@@ -76,9 +84,14 @@ export async function openEnginePool(options: EnginePoolOptions): Promise<Engine
   }
   const first = lanes[0] as Lane;
   let info: string[];
+  let tableFunctions: string[];
   try {
     const result = await first.connection.chdb.queryAsync('SELECT version(), timezone()', { format: 'TSV' });
     info = result.text().trim().split('\t');
+    const names = await first.connection.chdb.queryAsync('SELECT name FROM system.table_functions', {
+      format: 'TSVRaw',
+    });
+    tableFunctions = names.text().trim().split('\n');
   } catch (error) {
     await Promise.all(lanes.map((lane) => lane.connection.close().catch(() => undefined)));
     throw error;
@@ -131,10 +144,19 @@ export async function openEnginePool(options: EnginePoolOptions): Promise<Engine
     await old.close().catch(() => undefined);
   };
 
+  /** Renderings of statements that passed, so a repeated statement costs no second engine call. */
+  const rendered = new Map<string, string>();
+
   const run = async (call: EngineCall): Promise<EngineResult> => {
     const lane = await acquire();
     try {
       await prepare(lane, call, renew);
+      const canonical = rendered.get(call.statement) ?? (await renderStatement(lane, call.statement));
+      call.check(canonical);
+      if (!rendered.has(call.statement)) {
+        if (rendered.size >= maxRendered) rendered.delete(rendered.keys().next().value as string);
+        rendered.set(call.statement, canonical);
+      }
       try {
         const result = await lane.connection.chdb.queryAsync(call.sql, { format: chdbFormat(call.format) });
         return {
@@ -145,8 +167,6 @@ export async function openEnginePool(options: EnginePoolOptions): Promise<Engine
         };
       } catch (error) {
         throw engineExceptionFrom(error);
-      } finally {
-        if (call.changesSession) await renew(lane);
       }
     } finally {
       release(lane);
@@ -157,6 +177,7 @@ export async function openEnginePool(options: EnginePoolOptions): Promise<Engine
     run,
     version: info[0] ?? 'unknown',
     timezone: info[1] ?? 'UTC',
+    tableFunctions,
     queued: () => waiting.length,
     async close() {
       if (closing) return;
@@ -167,6 +188,32 @@ export async function openEnginePool(options: EnginePoolOptions): Promise<Engine
       await Promise.all(lanes.map((lane) => lane.connection.close().catch(() => undefined)));
     },
   };
+}
+
+const maxRendered = 1000;
+
+/**
+ * The engine's own rendering of `statement`: parsed by its parser (a second statement is a syntax
+ * error wherever a heredoc or comment hid the `;`), printed without comments or heredocs.
+ */
+async function renderStatement(lane: Lane, statement: string): Promise<string> {
+  let text: string;
+  try {
+    const result = await lane.connection.chdb.queryAsync(
+      `SELECT formatQuery(${quoteString(statement)}) SETTINGS limit = 0, offset = 0`,
+      { format: 'TSVRaw' },
+    );
+    text = result.text();
+  } catch (error) {
+    // The engine names the wrapper in its message; the client should see its own statement's error.
+    const failure = engineExceptionFrom(error);
+    const own = failure.text.replace(/: In scope SELECT formatQuery\([\s\S]*\)\. \(([A-Z_]+)\)$/, '. ($1)');
+    throw new EngineException(failure.code, failure.type, own);
+  }
+  if (!text.endsWith('\n') || text.trim() === '') {
+    throw exception('STD_EXCEPTION', 'The engine did not render the statement, so it cannot be checked');
+  }
+  return text.slice(0, -1);
 }
 
 /** Brings a connection's session to what `call` asks for, changing only what differs. */

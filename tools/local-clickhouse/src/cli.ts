@@ -3,11 +3,13 @@
 // processes (split services, a shell) can share it through CLICKHOUSE_URL.
 // Environment: CLICKHOUSE_SERVER_PORT, CLICKHOUSE_SERVER_HOST, CHDB_PATH, CLICKHOUSE_USER and
 // CLICKHOUSE_PASSWORD (the credentials it accepts; the same variables the services read), LOG_LEVEL.
+// Without CLICKHOUSE_PASSWORD a password is generated and printed once, on the terminal, never logged.
 import { parseArgs } from 'node:util';
 import { createLogger } from '@wapipe/observability';
 import type { LogLevel } from '@wapipe/observability';
-import { ClickHouseError } from '../errors.ts';
+import { ClickHouseError } from '@wapipe/clickhouse';
 import { defaultServerPort, startChdbHttpServer } from './http-server.ts';
+import type { ChdbHttpServer } from './http-server.ts';
 
 const usage = `usage: npm run clickhouse -- [options]
 
@@ -19,19 +21,20 @@ options:
   --data-dir <path>   chdb data directory (CHDB_PATH, default .data/chdb)
   --connections <n>   engine connections running queries in parallel (default 4)
 
-The accepted user and password are CLICKHOUSE_USER (default "default") and CLICKHOUSE_PASSWORD
-(default empty), read from the environment only.`;
+The accepted user and password are CLICKHOUSE_USER (default "default") and CLICKHOUSE_PASSWORD, read
+from the environment only. Without CLICKHOUSE_PASSWORD a password is generated and printed once; give
+it to clients as CLICKHOUSE_PASSWORD. Browser requests, host files, the network and statements that
+act on the server or the session are refused (see tools/local-clickhouse/README.md).`;
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({
-    options: {
-      port: { type: 'string' },
-      host: { type: 'string' },
-      'data-dir': { type: 'string' },
-      connections: { type: 'string' },
-      help: { type: 'boolean', short: 'h' },
-    },
-  });
+  let parsed;
+  try {
+    parsed = parseArgs({ options: cliOptions });
+  } catch (error) {
+    console.error(`${error instanceof Error ? error.message : String(error)}\n\n${usage}`);
+    process.exit(2);
+  }
+  const { values } = parsed;
   if (values.help === true) {
     console.log(usage);
     return;
@@ -58,7 +61,26 @@ async function main(): Promise<void> {
   console.log(
     `ClickHouse ${server.engineVersion} (chdb) serves CHDB_PATH=${server.path}: CLICKHOUSE_URL=${server.url} (Ctrl-C stops it)`,
   );
+  if (server.passwordGenerated) {
+    // Printed once, for the developer; the logger never sees it.
+    console.log(
+      `No CLICKHOUSE_PASSWORD was set, so one was generated for user "${server.user}". Give it to clients:\n` +
+        `  CLICKHOUSE_URL=${server.url} CLICKHOUSE_USER=${server.user} CLICKHOUSE_PASSWORD=${server.password}\n` +
+        'Set CLICKHOUSE_PASSWORD before starting the server to choose one that survives a restart.',
+    );
+  }
+  return serveUntilSignal(server);
+}
 
+const cliOptions = {
+  port: { type: 'string' },
+  host: { type: 'string' },
+  'data-dir': { type: 'string' },
+  connections: { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+function serveUntilSignal(server: ChdbHttpServer): void {
   let stopping = false;
   const stop = (signal: NodeJS.Signals): void => {
     if (stopping) {
