@@ -80,7 +80,7 @@ async function main() {
   const env = ingressEnv.parse({
     KAFKA_BROKERS: broker.brokers.join(','),
     TOPIC_PREFIX: prefix,
-    API_KEYS: 'bench',
+    API_KEYS: 'bench-key-0123456789',
     LOG_LEVEL: 'warn',
   });
   const ingress = await startIngress(
@@ -89,7 +89,7 @@ async function main() {
   );
   await ingress.app.request('/v1/sessions/bench', {
     method: 'PUT',
-    headers: { Authorization: 'Bearer bench', 'content-type': 'application/json' },
+    headers: { Authorization: 'Bearer bench-key-0123456789', 'content-type': 'application/json' },
     body: JSON.stringify({ provider: 'meta', enableWebhook: true, secret: SECRET }),
   });
   const wapipe = await listen(ingress.app.fetch);

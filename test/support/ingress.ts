@@ -46,7 +46,7 @@ export function metaStatusBody(statuses: { id: string; status: string; recipient
   );
 }
 
-export const metaHeaders = (body: string, secret = META_SECRET) => ({
+export const metaHeaders = (body: string | Buffer, secret = META_SECRET) => ({
   'content-type': 'application/json',
   'x-hub-signature-256': signMetaBody(body, secret),
 });

@@ -24,6 +24,10 @@ export const kafkaSettings = {
     .regex(/^[A-Za-z0-9._-]*$/, 'letters, digits, ".", "_" and "-" only')
     .default('wapipe'),
   TOPIC_PARTITIONS: positiveInt(6),
+  /** retention.ms of the raw topic when wapipe creates it; longer than the consumers' 7-day journal. */
+  RAW_TOPIC_RETENTION_DAYS: positiveInt(14).refine((days) => days > 7, {
+    message: 'must be more than 7 (days): the raw topic has to outlive the 7-day journal',
+  }),
 };
 
 export const clickhouseSettings = {
@@ -38,9 +42,36 @@ export const clickhouseSettings = {
   CHDB_PATH: z.string().default('.data/chdb'),
 };
 
+/** Shortest API key accepted: shorter ones can be guessed. */
+export const MIN_API_KEY_CHARS = 16;
+export const READ_ONLY_KEY_PREFIX = 'read:';
+
 export const apiKeySettings = {
-  /** Comma-separated keys accepted as `Authorization: Bearer <key>` on /v1/*. */
-  API_KEYS: list.optional(),
+  /** Comma-separated keys accepted as `Authorization: Bearer <key>` on /v1/*; `read:<key>` may only read. */
+  API_KEYS: list
+    .refine(
+      (entries) =>
+        entries.every(
+          (e) =>
+            (e.startsWith(READ_ONLY_KEY_PREFIX) ? e.slice(READ_ONLY_KEY_PREFIX.length) : e).length >=
+            MIN_API_KEY_CHARS,
+        ),
+      // Never the key itself in the message: it goes to the terminal and the log.
+      {
+        message: `every key needs at least ${MIN_API_KEY_CHARS} characters (after "read:" for a read-only key)`,
+      },
+    )
+    .optional(),
+};
+
+/** Limits of the Node HTTP server, so slow or idle clients cannot hold sockets and memory forever. */
+export const httpServerSettings = {
+  /** All request headers must arrive within this time (Node's headersTimeout). */
+  HEADERS_TIMEOUT_MS: positiveInt(10_000),
+  /** A whole request, body included, must arrive within this time (Node's requestTimeout). */
+  REQUEST_TIMEOUT_MS: positiveInt(30_000),
+  /** Open connections at most; beyond it new connections are closed at once (Node's maxConnections). */
+  MAX_CONNECTIONS: positiveInt(4096),
 };
 
 export const logSettings = {

@@ -29,7 +29,9 @@ export async function startIngress(
     logger,
   });
   const topics = topicCatalog(env.TOPIC_PREFIX);
-  await kafka.ensureTopics(topics.specs(env.TOPIC_PARTITIONS));
+  await kafka.ensureTopics(
+    topics.specs(env.TOPIC_PARTITIONS, { rawRetentionDays: env.RAW_TOPIC_RETENTION_DAYS }),
+  );
   const metrics = createIngressMetrics(context.registry);
   const producer = createCoalescingProducer(kafka, {
     ackTimeoutMs: env.PRODUCE_TIMEOUT_MS,
@@ -53,6 +55,8 @@ export async function startIngress(
       maxBodyBytes: env.MAX_BODY_BYTES,
       bodyTimeoutMs: env.BODY_TIMEOUT_MS,
       signatureToleranceSeconds: env.SIGNATURE_TOLERANCE_SECONDS,
+      maxWebhooksInFlight: env.MAX_WEBHOOKS_IN_FLIGHT,
+      replayCacheEntries: env.REPLAY_CACHE_ENTRIES,
     },
     apiKeys: env.API_KEYS ?? [],
     metrics,
