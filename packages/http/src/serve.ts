@@ -1,7 +1,7 @@
 // How every wapipe process serves HTTP and stops: listen, and on SIGINT/SIGTERM stop accepting requests,
 // let the service drain and commit (`stop`), then exit.
+import type { Server } from 'node:http';
 import { serve } from '@hono/node-server';
-import type { ServerType } from '@hono/node-server';
 import type { Logger } from '@wapipe/observability';
 
 /** Runs a service's start-up; a failure is one log line that says what to fix, then exit 1. */
@@ -34,7 +34,7 @@ export function serveHttp(options: {
   hostname?: string;
   limits?: Partial<ServerLimits>;
   onListening?: (port: number) => void;
-}): ServerType {
+}): Server {
   const limits = { ...defaultServerLimits, ...options.limits };
   const server = serve(
     {
@@ -49,7 +49,8 @@ export function serveHttp(options: {
       },
     },
     (info) => options.onListening?.(info.port),
-  );
+    // Without createServer or TLS options, @hono/node-server builds a node:http Server.
+  ) as Server;
   server.maxConnections = limits.maxConnections;
   return server;
 }
