@@ -1,7 +1,7 @@
 // bench/ingress: signed Meta webhooks per second and their latency, wapipe's ingress against a baseline
 // built like the seed guide's minimal receiver (verify, then one awaited produce per request), both on the
 // same broker in the same run. Run: `npx tsx bench/ingress.ts` (BENCH_SECONDS, BENCH_ROUNDS, BENCH_CONNECTIONS).
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
 import { Hono } from 'hono';
@@ -81,6 +81,7 @@ async function main() {
     KAFKA_BROKERS: broker.brokers.join(','),
     TOPIC_PREFIX: prefix,
     API_KEYS: 'bench-key-0123456789',
+    SESSIONS_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
     LOG_LEVEL: 'warn',
   });
   const ingress = await startIngress(

@@ -1,6 +1,6 @@
 // Settings that several services share, so every service spells and documents them the same way.
 import { z } from 'zod';
-import { list, positiveInt } from './env.ts';
+import { bool, list, positiveInt } from './env.ts';
 
 const brokerList = z
   .string()
@@ -14,6 +14,24 @@ const brokerList = z
     message: 'expected host:port[,host:port…]',
   });
 
+/** How every Kafka client authenticates and encrypts; unset means plaintext without SASL (local broker). */
+export const kafkaSecuritySettings = {
+  KAFKA_SASL_MECHANISM: z
+    .enum(['plain', 'scram-sha-256', 'scram-sha-512'], {
+      message: 'expected plain, scram-sha-256 or scram-sha-512',
+    })
+    .optional(),
+  KAFKA_SASL_USERNAME: z.string().optional(),
+  KAFKA_SASL_PASSWORD: z.string().optional(),
+  /** TLS to the brokers; implied by any KAFKA_TLS_* file. */
+  KAFKA_TLS: bool(false),
+  /** PEM file of the CA that signed the brokers' certificates (else the system's CAs). */
+  KAFKA_TLS_CA_FILE: z.string().optional(),
+  /** PEM client certificate and key, for brokers that require mutual TLS. */
+  KAFKA_TLS_CERT_FILE: z.string().optional(),
+  KAFKA_TLS_KEY_FILE: z.string().optional(),
+};
+
 export const kafkaSettings = {
   /** host:port list. Unset means "start the local broker" in the all-in-one, and is an error elsewhere. */
   KAFKA_BROKERS: brokerList.optional(),
@@ -23,6 +41,7 @@ export const kafkaSettings = {
     .string()
     .regex(/^[A-Za-z0-9._-]*$/, 'letters, digits, ".", "_" and "-" only')
     .default('wapipe'),
+  ...kafkaSecuritySettings,
   TOPIC_PARTITIONS: positiveInt(6),
   /** retention.ms of the raw topic when wapipe creates it; longer than the consumers' 7-day journal. */
   RAW_TOPIC_RETENTION_DAYS: positiveInt(14).refine((days) => days > 7, {

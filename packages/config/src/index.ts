@@ -14,6 +14,7 @@ export {
   apiKeySettings,
   clickhouseSettings,
   httpServerSettings,
+  kafkaSecuritySettings,
   kafkaSettings,
   logSettings,
 } from './common.ts';

@@ -1,5 +1,5 @@
-export { connectKafka, withTimeout } from './client.ts';
-export type { KafkaConnection, KafkaOptions } from './client.ts';
+export { connectKafka, kafkaClientSecurity, withTimeout } from './client.ts';
+export type { KafkaConnection, KafkaOptions, KafkaSecuritySettings } from './client.ts';
 export { KafkaError, errorMessage, isRetryable, kafkaErrorCodes } from './errors.ts';
 export type { KafkaErrorCode } from './errors.ts';
 export { DEFAULT_RAW_RETENTION_DAYS, consumerNames, topicCatalog } from './topics.ts';

@@ -63,6 +63,7 @@ export async function startConsumerService(options: {
     brokers: env.KAFKA_BROKERS,
     clientId: `${env.KAFKA_CLIENT_ID}-${name}`,
     logger,
+    security: env,
   });
   const topics = topicCatalog(env.TOPIC_PREFIX);
   await kafka.ensureTopics(

@@ -1,8 +1,9 @@
 // `npm start`: the whole pipeline in one process. Ctrl-C stops intake, drains, commits, and stops the broker.
+import { dirname, join } from 'node:path';
 import { loadEnvOrExit } from '@wapipe/config';
 import { serveUntilSignal, startOrExit } from '@wapipe/http';
 import { createLogger, createRegistry } from '@wapipe/observability';
-import { generateApiKey, generatedApiKeyNotice } from './generated-secrets.ts';
+import { generateApiKey, generatedApiKeyNotice, loadOrCreateSessionsKey } from './generated-secrets.ts';
 import { allInOneEnv, startPipeline } from './start.ts';
 
 const env = loadEnvOrExit(allInOneEnv);
@@ -11,6 +12,18 @@ const registry = createRegistry({ defaultMetrics: true });
 
 const generatedKey = env.API_KEYS?.length ? undefined : generateApiKey();
 if (generatedKey) env.API_KEYS = [generatedKey];
+if (!env.SESSIONS_ENCRYPTION_KEY) {
+  const file =
+    env.SESSIONS_ENCRYPTION_KEY_FILE ?? join(dirname(env.KAFKA_DATA_DIR), 'sessions-encryption.key');
+  const { key, created } = await startOrExit(logger, () => loadOrCreateSessionsKey(file));
+  env.SESSIONS_ENCRYPTION_KEY = key;
+  logger.info(
+    created
+      ? 'SESSIONS_ENCRYPTION_KEY is unset: made a new key in SESSIONS_ENCRYPTION_KEY_FILE (keep it with the data)'
+      : 'SESSIONS_ENCRYPTION_KEY is unset: using the key in SESSIONS_ENCRYPTION_KEY_FILE',
+    { file },
+  );
+}
 
 const pipeline = await startOrExit(logger, () => startPipeline(env, { logger, registry }));
 logger.info('wapipe is up', { url: `http://localhost:${env.PORT}`, kafka: pipeline.brokers.join(',') });

@@ -26,6 +26,11 @@ export const ingressEnv = z.object({
   PRODUCE_TIMEOUT_MS: positiveInt(5_000),
   /** Standard Webhooks timestamps further than this from now are rejected. */
   SIGNATURE_TOLERANCE_SECONDS: positiveInt(300),
+  /**
+   * 32 random bytes in base64 (`openssl rand -base64 32`): seals session secrets in the sessions topic.
+   * Required; the all-in-one makes one in SESSIONS_ENCRYPTION_KEY_FILE when it is unset.
+   */
+  SESSIONS_ENCRYPTION_KEY: z.string().optional(),
   /** Optional JSON file of sessions to load at start (development). */
   SESSIONS_FILE: z.string().optional(),
 });

@@ -20,6 +20,12 @@ if (!env.API_KEYS?.length) {
   );
   process.exit(2);
 }
+if (!env.SESSIONS_ENCRYPTION_KEY) {
+  logger.error(
+    'SESSIONS_ENCRYPTION_KEY is required when the ingress runs alone: 32 random bytes in base64 (openssl rand -base64 32)',
+  );
+  process.exit(2);
+}
 const registry = createRegistry({ defaultMetrics: true });
 const ingress = await startOrExit(logger, () =>
   startIngress({ ...env, KAFKA_BROKERS: env.KAFKA_BROKERS! }, { logger, registry }),

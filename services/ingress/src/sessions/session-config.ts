@@ -54,11 +54,12 @@ export function redactSession(session: StoredSession) {
   };
 }
 
-export const StoredSessionRecord = z.object({
+/** A session as it is kept in the sessions topic: its secrets sealed (session-crypto.ts), never in clear. */
+export const SealedSessionRecord = z.object({
   sessionId: z.string(),
   provider: z.enum(['meta', 'chatsend']),
   enableWebhook: z.boolean(),
-  secret: z.string(),
-  verifyToken: z.string().optional(),
+  sealed: z.string(),
   updatedAt: z.string(),
 });
+export type SealedSessionRecord = z.infer<typeof SealedSessionRecord>;
