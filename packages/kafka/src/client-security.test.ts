@@ -26,11 +26,14 @@ describe('kafkaClientSecurity', () => {
     expect(fromEnv({})).toEqual({});
   });
 
-  it.each(['plain', 'scram-sha-256', 'scram-sha-512'] as const)('passes SASL %s with its credentials', (m) => {
-    expect(
-      fromEnv({ KAFKA_SASL_MECHANISM: m, KAFKA_SASL_USERNAME: 'wapipe', KAFKA_SASL_PASSWORD: 'pw-123' }),
-    ).toEqual({ sasl: { mechanism: m, username: 'wapipe', password: 'pw-123' } });
-  });
+  it.each(['plain', 'scram-sha-256', 'scram-sha-512'] as const)(
+    'passes SASL %s with its credentials',
+    (m) => {
+      expect(
+        fromEnv({ KAFKA_SASL_MECHANISM: m, KAFKA_SASL_USERNAME: 'wapipe', KAFKA_SASL_PASSWORD: 'pw-123' }),
+      ).toEqual({ sasl: { mechanism: m, username: 'wapipe', password: 'pw-123' } });
+    },
+  );
 
   it('turns TLS on with the system CAs, or with KAFKA_TLS_CA_FILE and a client certificate', () => {
     expect(fromEnv({ KAFKA_TLS: 'true' })).toEqual({ ssl: true });

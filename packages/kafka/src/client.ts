@@ -22,9 +22,13 @@ const readPem = (variable: string, path: string) => {
   try {
     return readFileSync(path, 'utf8');
   } catch (error) {
-    throw new KafkaError('KAFKA_CONFIG_INVALID', `${variable}=${path} could not be read: ${errorMessage(error)}`, {
-      retry: false,
-    });
+    throw new KafkaError(
+      'KAFKA_CONFIG_INVALID',
+      `${variable}=${path} could not be read: ${errorMessage(error)}`,
+      {
+        retry: false,
+      },
+    );
   }
 };
 

@@ -27,7 +27,9 @@ export function sealSessionSecrets(key: Buffer, sessionId: string, fields: Seale
   const iv = randomBytes(12);
   const cipher = createCipheriv('aes-256-gcm', key, iv).setAAD(Buffer.from(sessionId));
   const data = Buffer.concat([cipher.update(JSON.stringify(fields)), cipher.final()]);
-  return [VERSION, iv, cipher.getAuthTag(), data].map((p) => (typeof p === 'string' ? p : p.toString('base64'))).join('.');
+  return [VERSION, iv, cipher.getAuthTag(), data]
+    .map((p) => (typeof p === 'string' ? p : p.toString('base64')))
+    .join('.');
 }
 
 /** The secrets, or undefined when `sealed` was not made with this key for this session. */

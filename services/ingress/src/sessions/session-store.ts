@@ -61,12 +61,20 @@ export async function createKafkaSessionStore(options: {
       try {
         parsed = SealedSessionRecord.parse(JSON.parse(record.value.toString('utf8')));
       } catch {
-        refuse(record.key, offset, 'not a sealed session (written by an older version? PUT the session again)');
+        refuse(
+          record.key,
+          offset,
+          'not a sealed session (written by an older version? PUT the session again)',
+        );
         return;
       }
       const secrets = openSessionSecrets(encryptionKey, parsed.sessionId, parsed.sealed);
       if (!secrets || parsed.sessionId !== record.key) {
-        refuse(record.key, offset, 'its secret cannot be decrypted with SESSIONS_ENCRYPTION_KEY (another key?)');
+        refuse(
+          record.key,
+          offset,
+          'its secret cannot be decrypted with SESSIONS_ENCRYPTION_KEY (another key?)',
+        );
         return;
       }
       const weakness = secretWeakness(parsed.provider, secrets.secret);
