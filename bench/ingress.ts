@@ -1,7 +1,7 @@
 // bench/ingress: signed Meta webhooks per second and their latency, wapipe's ingress against a baseline
 // built like the seed guide's minimal receiver (verify, then one awaited produce per request), both on the
 // same broker in the same run. Run: `npx tsx bench/ingress.ts` (BENCH_SECONDS, BENCH_ROUNDS, BENCH_CONNECTIONS).
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
 import { Hono } from 'hono';
@@ -80,7 +80,8 @@ async function main() {
   const env = ingressEnv.parse({
     KAFKA_BROKERS: broker.brokers.join(','),
     TOPIC_PREFIX: prefix,
-    API_KEYS: 'bench',
+    API_KEYS: 'bench-key-0123456789',
+    SESSIONS_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
     LOG_LEVEL: 'warn',
   });
   const ingress = await startIngress(
@@ -89,7 +90,7 @@ async function main() {
   );
   await ingress.app.request('/v1/sessions/bench', {
     method: 'PUT',
-    headers: { Authorization: 'Bearer bench', 'content-type': 'application/json' },
+    headers: { Authorization: 'Bearer bench-key-0123456789', 'content-type': 'application/json' },
     body: JSON.stringify({ provider: 'meta', enableWebhook: true, secret: SECRET }),
   });
   const wapipe = await listen(ingress.app.fetch);

@@ -32,7 +32,7 @@ it('runs the whole pipeline in one process, stops cleanly and restarts with its 
   const port = await findFreePort();
   const env = {
     PORT: String(port),
-    API_KEYS: 'aio-key',
+    API_KEYS: 'aio-key-0123456789',
     KAFKA_LOCAL_PORT: String(await findFreePort()),
     KAFKA_DATA_DIR: join(dir, 'kafka'),
     CHDB_PATH: join(dir, 'chdb'),
@@ -41,7 +41,7 @@ it('runs the whole pipeline in one process, stops cleanly and restarts with its 
     CLICKHOUSE_URL: '',
   };
   const url = `http://127.0.0.1:${port}`;
-  const auth = { Authorization: 'Bearer aio-key' };
+  const auth = { Authorization: 'Bearer aio-key-0123456789' };
   const logFile = join(dir, 'all-in-one.log');
   const entry = new URL('../services/all-in-one/src/index.ts', import.meta.url).pathname;
   const start = (): ChildProcess => {

@@ -98,9 +98,9 @@ describe('session admin', () => {
     try {
       expect(other.app).toBeDefined();
       const id = `late-${randomUUID().slice(0, 6)}`;
-      expect((await put(id, { provider: 'meta', enableWebhook: true, secret: 'later-secret' })).status).toBe(
-        200,
-      );
+      expect(
+        (await put(id, { provider: 'meta', enableWebhook: true, secret: 'later-secret-0123456' })).status,
+      ).toBe(200);
       await waitFor(
         'the other instance to see the session',
         async () => (await other.request(`/v1/sessions/${id}`, { headers: auth })).status === 200,

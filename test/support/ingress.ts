@@ -1,13 +1,16 @@
 // Shared pieces of the ingress tests: a running ingress on the test broker, signed requests, and a reader
 // of the raw topic to compare with what was answered.
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { metaEnvelope } from '@wapipe/events';
 import { connectKafka, followTopic, topicCatalog } from '@wapipe/kafka';
 import type { ConsumedRecord, TopicFollower } from '@wapipe/kafka';
 import { createRegistry, silentLogger } from '@wapipe/observability';
+import type { Logger } from '@wapipe/observability';
 import { ingressEnv, signMetaBody, signStandardWebhook, startIngress } from '@wapipe/ingress';
 
 export const API_KEY = 'test-key-0123456789';
+/** One key per test process, like one per deployment; instances of one test share it. */
+export const SESSIONS_KEY = randomBytes(32).toString('base64');
 export const META_SECRET = 'meta-app-secret-for-tests';
 export const CHATSEND_SECRET = 'whsec_' + Buffer.from('chatsend-signing-key-for-tests').toString('base64');
 
@@ -15,17 +18,19 @@ export async function startTestIngress(
   brokers: string[],
   prefix: string,
   overrides: Record<string, string> = {},
+  logger: Logger = silentLogger,
 ) {
   const env = ingressEnv.parse({
     KAFKA_BROKERS: brokers.join(','),
     TOPIC_PREFIX: prefix,
     TOPIC_PARTITIONS: '3',
     API_KEYS: API_KEY,
+    SESSIONS_ENCRYPTION_KEY: SESSIONS_KEY,
     ...overrides,
   });
   const ingress = await startIngress(
     { ...env, KAFKA_BROKERS: env.KAFKA_BROKERS! },
-    { logger: silentLogger, registry: createRegistry() },
+    { logger, registry: createRegistry() },
   );
   const request = (path: string, init: RequestInit = {}) => ingress.app.request(path, init);
   return { ...ingress, env, request };
@@ -46,7 +51,7 @@ export function metaStatusBody(statuses: { id: string; status: string; recipient
   );
 }
 
-export const metaHeaders = (body: string, secret = META_SECRET) => ({
+export const metaHeaders = (body: string | Buffer, secret = META_SECRET) => ({
   'content-type': 'application/json',
   'x-hub-signature-256': signMetaBody(body, secret),
 });

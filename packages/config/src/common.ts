@@ -1,6 +1,6 @@
 // Settings that several services share, so every service spells and documents them the same way.
 import { z } from 'zod';
-import { list, positiveInt } from './env.ts';
+import { bool, list, positiveInt } from './env.ts';
 
 const brokerList = z
   .string()
@@ -14,6 +14,24 @@ const brokerList = z
     message: 'expected host:port[,host:port…]',
   });
 
+/** How every Kafka client authenticates and encrypts; unset means plaintext without SASL (local broker). */
+export const kafkaSecuritySettings = {
+  KAFKA_SASL_MECHANISM: z
+    .enum(['plain', 'scram-sha-256', 'scram-sha-512'], {
+      message: 'expected plain, scram-sha-256 or scram-sha-512',
+    })
+    .optional(),
+  KAFKA_SASL_USERNAME: z.string().optional(),
+  KAFKA_SASL_PASSWORD: z.string().optional(),
+  /** TLS to the brokers; implied by any KAFKA_TLS_* file. */
+  KAFKA_TLS: bool(false),
+  /** PEM file of the CA that signed the brokers' certificates (else the system's CAs). */
+  KAFKA_TLS_CA_FILE: z.string().optional(),
+  /** PEM client certificate and key, for brokers that require mutual TLS. */
+  KAFKA_TLS_CERT_FILE: z.string().optional(),
+  KAFKA_TLS_KEY_FILE: z.string().optional(),
+};
+
 export const kafkaSettings = {
   /** host:port list. Unset means "start the local broker" in the all-in-one, and is an error elsewhere. */
   KAFKA_BROKERS: brokerList.optional(),
@@ -23,7 +41,12 @@ export const kafkaSettings = {
     .string()
     .regex(/^[A-Za-z0-9._-]*$/, 'letters, digits, ".", "_" and "-" only')
     .default('wapipe'),
+  ...kafkaSecuritySettings,
   TOPIC_PARTITIONS: positiveInt(6),
+  /** retention.ms of the raw topic when wapipe creates it; longer than the consumers' 7-day journal. */
+  RAW_TOPIC_RETENTION_DAYS: positiveInt(14).refine((days) => days > 7, {
+    message: 'must be more than 7 (days): the raw topic has to outlive the 7-day journal',
+  }),
 };
 
 export const clickhouseSettings = {
@@ -38,9 +61,36 @@ export const clickhouseSettings = {
   CHDB_PATH: z.string().default('.data/chdb'),
 };
 
+/** Shortest API key accepted: shorter ones can be guessed. */
+export const MIN_API_KEY_CHARS = 16;
+export const READ_ONLY_KEY_PREFIX = 'read:';
+
 export const apiKeySettings = {
-  /** Comma-separated keys accepted as `Authorization: Bearer <key>` on /v1/*. */
-  API_KEYS: list.optional(),
+  /** Comma-separated keys accepted as `Authorization: Bearer <key>` on /v1/*; `read:<key>` may only read. */
+  API_KEYS: list
+    .refine(
+      (entries) =>
+        entries.every(
+          (e) =>
+            (e.startsWith(READ_ONLY_KEY_PREFIX) ? e.slice(READ_ONLY_KEY_PREFIX.length) : e).length >=
+            MIN_API_KEY_CHARS,
+        ),
+      // Never the key itself in the message: it goes to the terminal and the log.
+      {
+        message: `every key needs at least ${MIN_API_KEY_CHARS} characters (after "read:" for a read-only key)`,
+      },
+    )
+    .optional(),
+};
+
+/** Limits of the Node HTTP server, so slow or idle clients cannot hold sockets and memory forever. */
+export const httpServerSettings = {
+  /** All request headers must arrive within this time (Node's headersTimeout). */
+  HEADERS_TIMEOUT_MS: positiveInt(10_000),
+  /** A whole request, body included, must arrive within this time (Node's requestTimeout). */
+  REQUEST_TIMEOUT_MS: positiveInt(30_000),
+  /** Open connections at most; beyond it new connections are closed at once (Node's maxConnections). */
+  MAX_CONNECTIONS: positiveInt(4096),
 };
 
 export const logSettings = {

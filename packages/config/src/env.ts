@@ -56,3 +56,13 @@ export const list = z.string().transform((v) =>
     .map((s) => s.trim())
     .filter(Boolean),
 );
+
+/** A URL as it may appear in a log or an error: scheme, host, port and path, never user, password or query. */
+export function urlWithoutCredentials(url: string): string {
+  try {
+    const parsed = new URL(url);
+    return `${parsed.protocol}//${parsed.host}${parsed.pathname === '/' ? '' : parsed.pathname}`;
+  } catch {
+    return '(unparseable URL)';
+  }
+}

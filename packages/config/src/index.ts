@@ -1,2 +1,20 @@
-export { ConfigError, bool, list, loadEnvOrExit, parseEnv, port, positiveInt } from './env.ts';
-export { apiKeySettings, clickhouseSettings, kafkaSettings, logSettings } from './common.ts';
+export {
+  ConfigError,
+  bool,
+  list,
+  loadEnvOrExit,
+  parseEnv,
+  port,
+  positiveInt,
+  urlWithoutCredentials,
+} from './env.ts';
+export {
+  MIN_API_KEY_CHARS,
+  READ_ONLY_KEY_PREFIX,
+  apiKeySettings,
+  clickhouseSettings,
+  httpServerSettings,
+  kafkaSecuritySettings,
+  kafkaSettings,
+  logSettings,
+} from './common.ts';

@@ -1,15 +1,77 @@
 // The only door to kafkajs. Everything above this package sees KafkaConnection, so a maintained client
 // can replace kafkajs here without touching a service.
+import { readFileSync } from 'node:fs';
 import { Kafka, logLevel } from 'kafkajs';
-import type { Admin, LogEntry } from 'kafkajs';
+import type { Admin, KafkaConfig, LogEntry, SASLOptions } from 'kafkajs';
 import type { Logger } from '@wapipe/observability';
 import { KafkaError, errorMessage, isRetryable } from './errors.ts';
 import type { TopicSpec } from './topics.ts';
+
+/** The KAFKA_SASL_* and KAFKA_TLS* settings (@wapipe/config kafkaSecuritySettings), as parsed. */
+export interface KafkaSecuritySettings {
+  KAFKA_SASL_MECHANISM?: 'plain' | 'scram-sha-256' | 'scram-sha-512' | undefined;
+  KAFKA_SASL_USERNAME?: string | undefined;
+  KAFKA_SASL_PASSWORD?: string | undefined;
+  KAFKA_TLS?: boolean | undefined;
+  KAFKA_TLS_CA_FILE?: string | undefined;
+  KAFKA_TLS_CERT_FILE?: string | undefined;
+  KAFKA_TLS_KEY_FILE?: string | undefined;
+}
+
+const readPem = (variable: string, path: string) => {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch (error) {
+    throw new KafkaError(
+      'KAFKA_CONFIG_INVALID',
+      `${variable}=${path} could not be read: ${errorMessage(error)}`,
+      {
+        retry: false,
+      },
+    );
+  }
+};
+
+/**
+ * The client's `ssl` and `sasl` options from the settings; a missing half (a mechanism without a
+ * password, a certificate without its key) is an error naming the variable, never showing a secret.
+ */
+export function kafkaClientSecurity(settings: KafkaSecuritySettings): Pick<KafkaConfig, 'ssl' | 'sasl'> {
+  const invalid = (message: string) => new KafkaError('KAFKA_CONFIG_INVALID', message, { retry: false });
+  const config: Pick<KafkaConfig, 'ssl' | 'sasl'> = {};
+  const mechanism = settings.KAFKA_SASL_MECHANISM;
+  if (mechanism) {
+    const { KAFKA_SASL_USERNAME: username, KAFKA_SASL_PASSWORD: password } = settings;
+    if (!username) throw invalid(`KAFKA_SASL_USERNAME is required with KAFKA_SASL_MECHANISM=${mechanism}`);
+    if (!password) throw invalid(`KAFKA_SASL_PASSWORD is required with KAFKA_SASL_MECHANISM=${mechanism}`);
+    // kafkajs types SASL as one object type per mechanism; all three take a username and a password.
+    config.sasl = { mechanism, username, password } as SASLOptions;
+  } else if (settings.KAFKA_SASL_USERNAME || settings.KAFKA_SASL_PASSWORD) {
+    throw invalid('KAFKA_SASL_MECHANISM is required with KAFKA_SASL_USERNAME/KAFKA_SASL_PASSWORD');
+  }
+  const { KAFKA_TLS_CA_FILE: caFile, KAFKA_TLS_CERT_FILE: certFile, KAFKA_TLS_KEY_FILE: keyFile } = settings;
+  if (Boolean(certFile) !== Boolean(keyFile)) {
+    throw invalid('KAFKA_TLS_CERT_FILE and KAFKA_TLS_KEY_FILE go together (mutual TLS needs both)');
+  }
+  if (settings.KAFKA_TLS || caFile || certFile) {
+    const ssl: { ca?: string[]; cert?: string; key?: string } = {};
+    if (caFile) ssl.ca = [readPem('KAFKA_TLS_CA_FILE', caFile)];
+    if (certFile && keyFile) {
+      ssl.cert = readPem('KAFKA_TLS_CERT_FILE', certFile);
+      ssl.key = readPem('KAFKA_TLS_KEY_FILE', keyFile);
+    }
+    // Certificates are always verified: there is deliberately no switch to turn that off.
+    config.ssl = Object.keys(ssl).length > 0 ? { ...ssl, rejectUnauthorized: true } : true;
+  }
+  return config;
+}
 
 export interface KafkaOptions {
   brokers: string[];
   clientId: string;
   logger: Logger;
+  /** SASL and TLS settings; omitted means plaintext without SASL. */
+  security?: KafkaSecuritySettings;
   /** How long to wait for the brokers before naming KAFKA_BROKERS in an error. */
   connectTimeoutMs?: number;
 }
@@ -75,6 +137,7 @@ export async function connectKafka(options: KafkaOptions): Promise<KafkaConnecti
   const client = new Kafka({
     clientId: options.clientId,
     brokers,
+    ...kafkaClientSecurity(options.security ?? {}),
     connectionTimeout: 3_000,
     requestTimeout: 30_000,
     logLevel: logLevel.WARN,

@@ -6,6 +6,7 @@ export const kafkaErrorCodes = [
   'KAFKA_TOPIC_SETUP_FAILED',
   'KAFKA_COMMIT_FAILED',
   'KAFKA_CLOSED',
+  'KAFKA_CONFIG_INVALID',
 ] as const;
 export type KafkaErrorCode = (typeof kafkaErrorCodes)[number];
 

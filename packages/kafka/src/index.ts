@@ -1,8 +1,8 @@
-export { connectKafka, withTimeout } from './client.ts';
-export type { KafkaConnection, KafkaOptions } from './client.ts';
+export { connectKafka, kafkaClientSecurity, withTimeout } from './client.ts';
+export type { KafkaConnection, KafkaOptions, KafkaSecuritySettings } from './client.ts';
 export { KafkaError, errorMessage, isRetryable, kafkaErrorCodes } from './errors.ts';
 export type { KafkaErrorCode } from './errors.ts';
-export { consumerNames, topicCatalog } from './topics.ts';
+export { DEFAULT_RAW_RETENTION_DAYS, consumerNames, topicCatalog } from './topics.ts';
 export type { ConsumerName, TopicCatalog, TopicSpec } from './topics.ts';
 export { createCoalescingProducer } from './coalescing-producer.ts';
 export type { CoalescingProducer, ProducedRecord, ProducerOptions } from './coalescing-producer.ts';

@@ -17,6 +17,14 @@ export interface TopicSpec {
 /** Meta sends bodies of up to 3 MB and the ingress accepts 4 MiB, above the broker's 1 MB default. */
 const LARGE_RECORDS = { 'max.message.bytes': String(8 * 1024 * 1024) };
 
+/**
+ * The raw topic is the replay source after a consumer's journal (7-day TTL) has forgotten a record, so it
+ * must outlive the journal: 14 days unless RAW_TOPIC_RETENTION_DAYS says otherwise. Set explicitly, never
+ * the broker's default (7 days on a stock broker, the same as the journal).
+ */
+export const DEFAULT_RAW_RETENTION_DAYS = 14;
+const DAY_MS = 24 * 60 * 60 * 1000;
+
 export interface TopicCatalog {
   /** The TOPIC_PREFIX the names were built from. */
   prefix: string;
@@ -31,7 +39,7 @@ export interface TopicCatalog {
   retryAdvice: string;
   alerts: string;
   deadLetter(consumer: ConsumerName): string;
-  specs(partitions: number): TopicSpec[];
+  specs(partitions: number, options?: { rawRetentionDays?: number }): TopicSpec[];
 }
 
 export function topicCatalog(prefix: string): TopicCatalog {
@@ -47,13 +55,16 @@ export function topicCatalog(prefix: string): TopicCatalog {
     retryAdvice: name('retry-advice.v1'),
     alerts: name('alerts.v1'),
     deadLetter: (consumer) => name(`dlq.${consumer}.v1`),
-    specs: (partitions) => [
+    specs: (partitions, options = {}): TopicSpec[] => [
       {
         name: catalog.raw,
         key: 'sessionId',
         value: 'raw body bytes (raw.v1 headers)',
         partitions,
-        config: LARGE_RECORDS,
+        config: {
+          ...LARGE_RECORDS,
+          'retention.ms': String((options.rawRetentionDays ?? DEFAULT_RAW_RETENTION_DAYS) * DAY_MS),
+        },
       },
       {
         name: catalog.sessions,

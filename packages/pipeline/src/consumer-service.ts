@@ -63,9 +63,12 @@ export async function startConsumerService(options: {
     brokers: env.KAFKA_BROKERS,
     clientId: `${env.KAFKA_CLIENT_ID}-${name}`,
     logger,
+    security: env,
   });
   const topics = topicCatalog(env.TOPIC_PREFIX);
-  await kafka.ensureTopics(topics.specs(env.TOPIC_PARTITIONS));
+  await kafka.ensureTopics(
+    topics.specs(env.TOPIC_PARTITIONS, { rawRetentionDays: env.RAW_TOPIC_RETENTION_DAYS }),
+  );
   const ch = clickhouseFromEnv(env, { logger });
   // Effects are published in bulk after each batch: a long ack deadline, the default send size.
   const producer = createCoalescingProducer(kafka, { ackTimeoutMs: 30_000 });

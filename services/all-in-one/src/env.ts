@@ -17,5 +17,10 @@ export const allInOneEnv = ingressEnv
     KAFKA_LOCAL_PORT: port(9092),
     /** Data directory of the local broker. */
     KAFKA_DATA_DIR: z.string().default('.data/kafka'),
+    /**
+     * Where the all-in-one keeps the key it made when SESSIONS_ENCRYPTION_KEY is unset; by default
+     * next to the broker's data (`.data/sessions-encryption.key`), since the sessions live there.
+     */
+    SESSIONS_ENCRYPTION_KEY_FILE: z.string().optional(),
   });
 export type AllInOneEnv = z.infer<typeof allInOneEnv>;

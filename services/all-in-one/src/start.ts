@@ -3,6 +3,7 @@
 // and its own ClickHouse connection.
 import { Hono } from 'hono';
 import { startApi } from '@wapipe/api';
+import { urlWithoutCredentials } from '@wapipe/config';
 import { startDelivery } from '@wapipe/delivery';
 import { startFailures } from '@wapipe/failures';
 import { healthRoutes } from '@wapipe/http';
@@ -50,7 +51,7 @@ export async function startPipeline(
     }
     const withBrokers = { ...env, KAFKA_BROKERS: brokers };
     logger.info(env.CLICKHOUSE_URL ? 'using ClickHouse over HTTP' : 'using embedded ClickHouse', {
-      clickhouse: env.CLICKHOUSE_URL ?? env.CHDB_PATH,
+      clickhouse: env.CLICKHOUSE_URL ? urlWithoutCredentials(env.CLICKHOUSE_URL) : env.CHDB_PATH,
     });
 
     const delivery = await startDelivery(withBrokers, context);

@@ -8,6 +8,10 @@ import { startApi } from './start.ts';
 
 const env = loadEnvOrExit(apiEnv);
 const logger = createLogger({ level: env.LOG_LEVEL, base: { service: 'api' } });
+if (!env.API_KEYS?.length) {
+  logger.error('API_KEYS is required when the api runs alone: set API_KEYS=<key of 16+ characters>');
+  process.exit(2);
+}
 const registry = createRegistry({ defaultMetrics: true });
 const api = await startOrExit(logger, () => startApi(env, { logger, registry }));
 const root = new Hono();

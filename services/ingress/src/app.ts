@@ -2,6 +2,7 @@
 import { Hono } from 'hono';
 import { HttpError, errorBody, handleAppError, requireApiKey } from '@wapipe/http';
 import type { IngressDeps } from './deps.ts';
+import { createIntakeGuards } from './intake/intake-guards.ts';
 import { rejectionReason } from './metrics.ts';
 import { chatsendRoutes } from './routes/chatsend.ts';
 import { messageRoutes } from './routes/messages.ts';
@@ -64,8 +65,12 @@ export function createIngressApp(deps: IngressDeps): Hono {
   });
 
   app.use('/v1/*', requireApiKey(deps.apiKeys));
-  app.route('/', metaRoutes(deps));
-  app.route('/', chatsendRoutes(deps));
+  const guards = createIntakeGuards({
+    maxInFlight: deps.limits.maxWebhooksInFlight,
+    maxReplayEntries: deps.limits.replayCacheEntries,
+  });
+  app.route('/', metaRoutes(deps, guards));
+  app.route('/', chatsendRoutes(deps, guards));
   app.route('/', sessionRoutes(deps));
   app.route('/', messageRoutes(deps));
 

@@ -8,7 +8,15 @@ export interface IngressDeps {
   sessions: SessionStore;
   /** Produces one record to the raw topic; resolves when acked by all in-sync replicas. */
   publishRaw(record: ProducedRecord & { value: Buffer | string }): Promise<void>;
-  limits: { maxBodyBytes: number; bodyTimeoutMs: number; signatureToleranceSeconds: number };
+  limits: {
+    maxBodyBytes: number;
+    bodyTimeoutMs: number;
+    signatureToleranceSeconds: number;
+    /** Webhook bodies read or held at once; beyond it, 503 + Retry-After. */
+    maxWebhooksInFlight: number;
+    /** Standard Webhooks ids remembered for replay detection. */
+    replayCacheEntries: number;
+  };
   apiKeys: readonly string[];
   metrics: IngressMetrics;
   logger: Logger;

@@ -14,6 +14,18 @@ if (!env.KAFKA_BROKERS) {
   );
   process.exit(2);
 }
+if (!env.API_KEYS?.length) {
+  logger.error(
+    'API_KEYS is required when the ingress runs alone: set API_KEYS=<key of 16+ characters>[,read:<key>…]',
+  );
+  process.exit(2);
+}
+if (!env.SESSIONS_ENCRYPTION_KEY) {
+  logger.error(
+    'SESSIONS_ENCRYPTION_KEY is required when the ingress runs alone: 32 random bytes in base64 (openssl rand -base64 32)',
+  );
+  process.exit(2);
+}
 const registry = createRegistry({ defaultMetrics: true });
 const ingress = await startOrExit(logger, () =>
   startIngress({ ...env, KAFKA_BROKERS: env.KAFKA_BROKERS! }, { logger, registry }),
@@ -21,4 +33,14 @@ const ingress = await startOrExit(logger, () =>
 const root = new Hono();
 root.route('/', healthRoutes({ registry, checks: { kafka: () => ingress.kafka.isReachable() } }));
 root.route('/', ingress.app);
-serveUntilSignal({ fetch: root.fetch, port: env.PORT, logger, stop: () => ingress.stop() });
+serveUntilSignal({
+  fetch: root.fetch,
+  port: env.PORT,
+  logger,
+  stop: () => ingress.stop(),
+  limits: {
+    headersTimeoutMs: env.HEADERS_TIMEOUT_MS,
+    requestTimeoutMs: env.REQUEST_TIMEOUT_MS,
+    maxConnections: env.MAX_CONNECTIONS,
+  },
+});

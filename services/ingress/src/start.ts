@@ -7,6 +7,7 @@ import type { Logger, Registry } from '@wapipe/observability';
 import { createIngressApp } from './app.ts';
 import type { IngressEnv } from './env.ts';
 import { createIngressMetrics } from './metrics.ts';
+import { parseSessionsKey } from './sessions/session-crypto.ts';
 import { createKafkaSessionStore, readSessionsFile } from './sessions/session-store.ts';
 
 export const INGRESS_VERSION = '0.1.0';
@@ -23,13 +24,22 @@ export async function startIngress(
   context: { logger: Logger; registry: Registry },
 ): Promise<RunningIngress> {
   const logger = context.logger.child({ service: 'ingress' });
+  if (!env.SESSIONS_ENCRYPTION_KEY) {
+    throw new Error(
+      'SESSIONS_ENCRYPTION_KEY is required: 32 random bytes in base64 (openssl rand -base64 32), the same on every ingress',
+    );
+  }
+  const encryptionKey = parseSessionsKey(env.SESSIONS_ENCRYPTION_KEY);
   const kafka = await connectKafka({
     brokers: env.KAFKA_BROKERS,
     clientId: `${env.KAFKA_CLIENT_ID}-ingress`,
     logger,
+    security: env,
   });
   const topics = topicCatalog(env.TOPIC_PREFIX);
-  await kafka.ensureTopics(topics.specs(env.TOPIC_PARTITIONS));
+  await kafka.ensureTopics(
+    topics.specs(env.TOPIC_PARTITIONS, { rawRetentionDays: env.RAW_TOPIC_RETENTION_DAYS }),
+  );
   const metrics = createIngressMetrics(context.registry);
   const producer = createCoalescingProducer(kafka, {
     ackTimeoutMs: env.PRODUCE_TIMEOUT_MS,
@@ -44,6 +54,7 @@ export async function startIngress(
     producer,
     topic: topics.sessions,
     logger,
+    encryptionKey,
     seed,
   });
   const app = createIngressApp({
@@ -53,6 +64,8 @@ export async function startIngress(
       maxBodyBytes: env.MAX_BODY_BYTES,
       bodyTimeoutMs: env.BODY_TIMEOUT_MS,
       signatureToleranceSeconds: env.SIGNATURE_TOLERANCE_SECONDS,
+      maxWebhooksInFlight: env.MAX_WEBHOOKS_IN_FLIGHT,
+      replayCacheEntries: env.REPLAY_CACHE_ENTRIES,
     },
     apiKeys: env.API_KEYS ?? [],
     metrics,

@@ -41,6 +41,7 @@ async function main(): Promise<number> {
     brokers: env.KAFKA_BROKERS,
     clientId: `${env.KAFKA_CLIENT_ID}-redrive`,
     logger,
+    security: env,
   });
   const topics = topicCatalog(env.TOPIC_PREFIX);
   try {

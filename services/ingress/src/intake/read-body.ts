@@ -97,9 +97,19 @@ export function requireJson(contentType: string | undefined): string {
   return contentType!;
 }
 
+// Fatal: Buffer#toString would turn invalid bytes into U+FFFD and let a broken body through as JSON.
+// ignoreBOM keeps a BOM in the text, so JSON.parse refuses it as before (consumers parse the same bytes).
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+
 export function parseJson(body: Buffer): unknown {
+  let text: string;
   try {
-    return JSON.parse(body.toString('utf8'));
+    text = strictUtf8.decode(body);
+  } catch {
+    throw new HttpError(400, 'bad_json', 'the body is not valid UTF-8, so it is not valid JSON');
+  }
+  try {
+    return JSON.parse(text);
   } catch (error) {
     throw new HttpError(400, 'bad_json', `the body is not valid JSON: ${(error as Error).message}`);
   }

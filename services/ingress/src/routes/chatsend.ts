@@ -3,9 +3,10 @@ import { validateChatSendBody } from '@wapipe/events';
 import type { IngressDeps } from '../deps.ts';
 import { acceptWebhook } from '../intake/accept-webhook.ts';
 import type { ProviderIntake } from '../intake/accept-webhook.ts';
+import type { IntakeGuards } from '../intake/intake-guards.ts';
 import { verifyStandardWebhook } from '../intake/verify-standard-webhooks.ts';
 
-export function chatsendRoutes(deps: IngressDeps): Hono {
+export function chatsendRoutes(deps: IngressDeps, guards: IntakeGuards): Hono {
   const intake: ProviderIntake = {
     provider: 'chatsend',
     verify: (body, c, session) =>
@@ -19,6 +20,11 @@ export function chatsendRoutes(deps: IngressDeps): Hono {
         session.secret,
         { toleranceSeconds: deps.limits.signatureToleranceSeconds },
       ),
+    // verify() has already required a non-empty webhook-id and a numeric timestamp.
+    signedId: (c) => ({
+      id: c.req.header('webhook-id')!,
+      timestamp: Number(c.req.header('webhook-timestamp')),
+    }),
     validate(json, sessionId) {
       const result = validateChatSendBody(json);
       if (!result.ok) return result;
@@ -30,6 +36,6 @@ export function chatsendRoutes(deps: IngressDeps): Hono {
     },
   };
   const app = new Hono();
-  app.post('/webhooks/chatsend/:sessionId', (c) => acceptWebhook(c, deps, intake));
+  app.post('/webhooks/chatsend/:sessionId', (c) => acceptWebhook(c, deps, guards, intake));
   return app;
 }

@@ -9,6 +9,7 @@ import { HttpError } from '@wapipe/http';
 import { isRetryable } from '@wapipe/kafka';
 import type { IngressDeps } from '../deps.ts';
 import { parseJson, readBody, requireJson } from '../intake/read-body.ts';
+import { SESSION_ID, SESSION_ID_RULE } from '../sessions/session-config.ts';
 import { describeIssue } from './describe-issue.ts';
 
 const MAX_PER_REQUEST = 1000;
@@ -30,6 +31,11 @@ export function messageRoutes(deps: IngressDeps): Hono {
     });
     const parsed = parseRegistrations(parseJson(body));
     if (!parsed.success) throw new HttpError(400, 'bad_shape', describeIssue(parsed.error));
+    // The same rule as the session routes, so a registration can only name a session that could exist.
+    const badSession = parsed.data.messages.findIndex((m) => !SESSION_ID.test(m.sessionId));
+    if (badSession >= 0) {
+      throw new HttpError(400, 'bad_shape', `messages[${badSession}].sessionId: ${SESSION_ID_RULE}`);
+    }
     const requestId = randomUUID();
     const receivedAt = new Date().toISOString();
     try {

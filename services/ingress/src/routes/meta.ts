@@ -4,6 +4,7 @@ import { validateMetaBody } from '@wapipe/events';
 import type { IngressDeps } from '../deps.ts';
 import { acceptWebhook } from '../intake/accept-webhook.ts';
 import type { ProviderIntake } from '../intake/accept-webhook.ts';
+import type { IntakeGuards } from '../intake/intake-guards.ts';
 import { verifyMetaSignature } from '../intake/verify-meta-signature.ts';
 
 const sameText = (a: string, b: string) => {
@@ -12,6 +13,7 @@ const sameText = (a: string, b: string) => {
   return x.length === y.length && timingSafeEqual(x, y);
 };
 
+// No signedId: Meta signs only the body, so a webhook-id header on a Meta post is anyone's to set.
 const metaIntake: ProviderIntake = {
   provider: 'meta',
   verify: (body, c, session) =>
@@ -19,7 +21,7 @@ const metaIntake: ProviderIntake = {
   validate: (json) => validateMetaBody(json),
 };
 
-export function metaRoutes(deps: IngressDeps): Hono {
+export function metaRoutes(deps: IngressDeps, guards: IntakeGuards): Hono {
   const app = new Hono();
   // Meta's subscription handshake: echo hub.challenge when hub.verify_token is the session's token.
   app.get('/webhooks/meta/:sessionId', (c) => {
@@ -41,6 +43,6 @@ export function metaRoutes(deps: IngressDeps): Hono {
       403,
     );
   });
-  app.post('/webhooks/meta/:sessionId', (c) => acceptWebhook(c, deps, metaIntake));
+  app.post('/webhooks/meta/:sessionId', (c) => acceptWebhook(c, deps, guards, metaIntake));
   return app;
 }

@@ -3,14 +3,14 @@ import { HttpError } from '@wapipe/http';
 import { isRetryable } from '@wapipe/kafka';
 import type { IngressDeps } from '../deps.ts';
 import { parseJson, readBody, requireJson } from '../intake/read-body.ts';
-import { SESSION_ID, SessionConfig, redactSession } from '../sessions/session-config.ts';
+import { SESSION_ID, SESSION_ID_RULE, SessionConfig, redactSession } from '../sessions/session-config.ts';
 import { describeIssue } from './describe-issue.ts';
 
 export function sessionRoutes(deps: IngressDeps): Hono {
   const app = new Hono();
   const sessionIdOf = (raw: string) => {
     if (!SESSION_ID.test(raw)) {
-      throw new HttpError(400, 'bad_parameter', 'sessionId: 1–128 letters, digits, ".", "_", ":" or "-"');
+      throw new HttpError(400, 'bad_parameter', `sessionId: ${SESSION_ID_RULE}`);
     }
     return raw;
   };

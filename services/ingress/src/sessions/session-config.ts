@@ -1,6 +1,28 @@
 import { z } from 'zod';
 
 export const SESSION_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+export const SESSION_ID_RULE = '1–128 letters, digits, ".", "_", ":" or "-"';
+
+/** Contract minimums: a weaker secret would let anyone who guesses it sign webhooks for the session. */
+export const MIN_META_SECRET_CHARS = 16;
+export const MIN_STANDARD_WEBHOOKS_KEY_BYTES = 24;
+const STANDARD_WEBHOOKS_KEY = /^whsec_[A-Za-z0-9+/]+={0,2}$/;
+
+/** Why `secret` is too weak for `provider`, or undefined when it is strong enough. */
+export function secretWeakness(provider: 'meta' | 'chatsend', secret: string): string | undefined {
+  if (provider === 'meta') {
+    return secret.length < MIN_META_SECRET_CHARS
+      ? `a Meta app secret has at least ${MIN_META_SECRET_CHARS} characters`
+      : undefined;
+  }
+  if (!STANDARD_WEBHOOKS_KEY.test(secret)) {
+    return 'a chatsend secret is a Standard Webhooks key: whsec_<base64>';
+  }
+  const bytes = Buffer.from(secret.slice('whsec_'.length), 'base64').length;
+  return bytes < MIN_STANDARD_WEBHOOKS_KEY_BYTES
+    ? `a chatsend secret (whsec_<base64>) decodes to at least ${MIN_STANDARD_WEBHOOKS_KEY_BYTES} bytes; this one has ${bytes}`
+    : undefined;
+}
 
 export const SessionConfig = z
   .object({
@@ -9,9 +31,9 @@ export const SessionConfig = z
     secret: z.string().min(1).max(4096),
     verifyToken: z.string().min(1).max(4096).optional(),
   })
-  .refine((s) => s.provider !== 'chatsend' || /^whsec_[A-Za-z0-9+/]+={0,2}$/.test(s.secret), {
-    message: 'a chatsend secret is a Standard Webhooks key: whsec_<base64>',
-    path: ['secret'],
+  .superRefine((s, ctx) => {
+    const weakness = secretWeakness(s.provider, s.secret);
+    if (weakness) ctx.addIssue({ code: 'custom', message: weakness, path: ['secret'] });
   });
 export type SessionConfig = z.infer<typeof SessionConfig>;
 
@@ -32,11 +54,12 @@ export function redactSession(session: StoredSession) {
   };
 }
 
-export const StoredSessionRecord = z.object({
+/** A session as it is kept in the sessions topic: its secrets sealed (session-crypto.ts), never in clear. */
+export const SealedSessionRecord = z.object({
   sessionId: z.string(),
   provider: z.enum(['meta', 'chatsend']),
   enableWebhook: z.boolean(),
-  secret: z.string(),
-  verifyToken: z.string().optional(),
+  sealed: z.string(),
   updatedAt: z.string(),
 });
+export type SealedSessionRecord = z.infer<typeof SealedSessionRecord>;

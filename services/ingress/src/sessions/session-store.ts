@@ -5,8 +5,9 @@ import { z } from 'zod';
 import type { CoalescingProducer, KafkaConnection, TopicFollower } from '@wapipe/kafka';
 import { followTopic } from '@wapipe/kafka';
 import type { Logger } from '@wapipe/observability';
-import { SessionConfig, StoredSessionRecord } from './session-config.ts';
+import { SealedSessionRecord, SessionConfig, secretWeakness } from './session-config.ts';
 import type { StoredSession } from './session-config.ts';
+import { openSessionSecrets, sealSessionSecrets } from './session-crypto.ts';
 
 export interface SessionStore {
   get(sessionId: string): StoredSession | undefined;
@@ -35,10 +36,18 @@ export async function createKafkaSessionStore(options: {
   producer: CoalescingProducer;
   topic: string;
   logger: Logger;
+  /** SESSIONS_ENCRYPTION_KEY, decoded: seals secrets on the way in, opens them on the way out. */
+  encryptionKey: Buffer;
   seed?: StoredSession[];
 }): Promise<SessionStore> {
+  const { encryptionKey, logger } = options;
   const sessions = new Map<string, StoredSession>();
   for (const s of options.seed ?? []) sessions.set(s.sessionId, s);
+  // Logs name the session, the offset and the variable to check, never a secret.
+  const refuse = (key: string, offset: string, why: string) => {
+    sessions.delete(key);
+    logger.warn(`refusing a session record: ${why}`, { sessionId: key, offset });
+  };
   const follower: TopicFollower = await followTopic(options.connection, {
     topic: options.topic,
     onRecord(record) {
@@ -47,24 +56,53 @@ export async function createKafkaSessionStore(options: {
         sessions.delete(record.key);
         return;
       }
+      const offset = String(record.offset);
+      let parsed: SealedSessionRecord;
       try {
-        const parsed = StoredSessionRecord.parse(JSON.parse(record.value.toString('utf8')));
-        sessions.set(parsed.sessionId, parsed);
+        parsed = SealedSessionRecord.parse(JSON.parse(record.value.toString('utf8')));
       } catch {
-        options.logger.warn('ignoring an unreadable session record', {
-          sessionId: record.key,
-          offset: record.offset,
-        });
+        refuse(
+          record.key,
+          offset,
+          'not a sealed session (written by an older version? PUT the session again)',
+        );
+        return;
       }
+      const secrets = openSessionSecrets(encryptionKey, parsed.sessionId, parsed.sealed);
+      if (!secrets || parsed.sessionId !== record.key) {
+        refuse(
+          record.key,
+          offset,
+          'its secret cannot be decrypted with SESSIONS_ENCRYPTION_KEY (another key?)',
+        );
+        return;
+      }
+      const weakness = secretWeakness(parsed.provider, secrets.secret);
+      if (weakness) {
+        refuse(record.key, offset, `its secret is too weak (${weakness}); PUT the session again`);
+        return;
+      }
+      const { sealed: _sealed, ...rest } = parsed;
+      sessions.set(parsed.sessionId, { ...rest, ...secrets });
     },
   });
   await follower.caughtUp;
-  options.logger.info('sessions loaded', { sessions: sessions.size });
+  logger.info('sessions loaded', { sessions: sessions.size });
   return {
     get: (id) => sessions.get(id),
     async put(sessionId, config) {
       const stored: StoredSession = { ...config, sessionId, updatedAt: new Date().toISOString() };
-      await options.producer.send(options.topic, { key: sessionId, value: JSON.stringify(stored) });
+      const record: SealedSessionRecord = {
+        sessionId,
+        provider: stored.provider,
+        enableWebhook: stored.enableWebhook,
+        sealed: sealSessionSecrets(encryptionKey, sessionId, {
+          secret: stored.secret,
+          ...(stored.verifyToken === undefined ? {} : { verifyToken: stored.verifyToken }),
+        }),
+        updatedAt: stored.updatedAt,
+      };
+      await options.producer.send(options.topic, { key: sessionId, value: JSON.stringify(record) });
       sessions.set(sessionId, stored);
       return stored;
     },
