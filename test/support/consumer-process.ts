@@ -1,6 +1,7 @@
 // A consumer service in a process of its own, so a test can SIGKILL it mid-batch. Usage:
-//   tsx test/support/consumer-process.ts <delivery|replies|failures>   (settings from the environment)
+//   tsx test/support/consumer-process.ts <delivery|replies|failures|archive>   (settings from the environment)
 // Prints "started" once it consumes.
+import { archiveEnv, startArchive } from '@wapipe/archive';
 import { parseEnv } from '@wapipe/config';
 import { deliveryEnv, startDelivery } from '@wapipe/delivery';
 import { failuresEnv, startFailures } from '@wapipe/failures';
@@ -25,8 +26,12 @@ async function start() {
       const env = parseEnv(failuresEnv);
       return startFailures({ ...env, KAFKA_BROKERS: env.KAFKA_BROKERS! }, context);
     }
+    case 'archive': {
+      const env = parseEnv(archiveEnv);
+      return startArchive({ ...env, KAFKA_BROKERS: env.KAFKA_BROKERS! }, context);
+    }
     default:
-      logger.error('usage: consumer-process.ts <delivery|replies|failures>', { service });
+      logger.error('usage: consumer-process.ts <delivery|replies|failures|archive>', { service });
       process.exit(2);
   }
 }

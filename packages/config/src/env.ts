@@ -66,3 +66,20 @@ export function urlWithoutCredentials(url: string): string {
     return '(unparseable URL)';
   }
 }
+
+const DURATION_UNITS = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
+
+/** `24h`, `90m`, `3600s`, `90d`, `500ms` → milliseconds. */
+export const duration = (fallback: string) =>
+  z
+    .string()
+    .default(fallback)
+    .transform((value, ctx) => {
+      const match = /^(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)$/.exec(value.trim());
+      const ms = match ? Number(match[1]) * DURATION_UNITS[match[2] as keyof typeof DURATION_UNITS] : NaN;
+      if (!Number.isFinite(ms) || ms <= 0) {
+        ctx.addIssue({ code: 'custom', message: 'expected a duration like 24h, 90m, 3600s or 90d' });
+        return z.NEVER;
+      }
+      return ms;
+    });

@@ -1,6 +1,7 @@
 export {
   ConfigError,
   bool,
+  duration,
   list,
   loadEnvOrExit,
   parseEnv,

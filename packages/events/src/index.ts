@@ -81,3 +81,14 @@ export {
   ChatSendSessionStatusData,
 } from './chatsend/schema.ts';
 export type { ChatSendEventType } from './chatsend/schema.ts';
+
+// Audit entries (operator actions)
+export {
+  AUDIT_ACTIONS,
+  AuditEntry,
+  auditEntry,
+  auditKafkaRecord,
+  bearerFingerprint,
+  keyFingerprint,
+} from './audit-entry.ts';
+export type { AuditAction } from './audit-entry.ts';

@@ -1,7 +1,7 @@
 // The one catalog of topics: who writes each, its key, and what its value is. Producers and consumers
 // take names from here, so a topic is spelled in one place.
 
-export const consumerNames = ['delivery', 'replies', 'failures'] as const;
+export const consumerNames = ['delivery', 'replies', 'failures', 'archive'] as const;
 export type ConsumerName = (typeof consumerNames)[number];
 
 export interface TopicSpec {
@@ -38,6 +38,8 @@ export interface TopicCatalog {
   followUps: string;
   retryAdvice: string;
   alerts: string;
+  /** Operator actions (audit entries JSON), stored by the archive service. */
+  audit: string;
   deadLetter(consumer: ConsumerName): string;
   specs(partitions: number, options?: { rawRetentionDays?: number }): TopicSpec[];
 }
@@ -54,6 +56,7 @@ export function topicCatalog(prefix: string): TopicCatalog {
     followUps: name('follow-ups.v1'),
     retryAdvice: name('retry-advice.v1'),
     alerts: name('alerts.v1'),
+    audit: name('audit.v1'),
     deadLetter: (consumer) => name(`dlq.${consumer}.v1`),
     specs: (partitions, options = {}): TopicSpec[] => [
       {
@@ -109,6 +112,8 @@ export function topicCatalog(prefix: string): TopicCatalog {
         config: LARGE_RECORDS,
       },
       { name: catalog.alerts, key: 'sessionId', value: 'alert JSON', partitions, config: LARGE_RECORDS },
+      // Few and small; one partition keeps every entry in the order it was made.
+      { name: catalog.audit, key: 'target', value: 'audit entry JSON', partitions: 1 },
       // Redrive copies a dead letter back into the raw topic, marked for its consumer (wapipe-redrive-for).
       ...consumerNames.map((c) => ({
         name: catalog.deadLetter(c),

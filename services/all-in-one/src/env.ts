@@ -1,6 +1,7 @@
 // The all-in-one reads every service's settings (one process, one port) plus where its local broker lives.
 import { z } from 'zod';
 import { apiEnv } from '@wapipe/api';
+import { archiveEnv } from '@wapipe/archive';
 import { deliveryEnv } from '@wapipe/delivery';
 import { failuresEnv } from '@wapipe/failures';
 import { ingressEnv } from '@wapipe/ingress';
@@ -11,6 +12,7 @@ export const allInOneEnv = ingressEnv
   .extend(deliveryEnv.shape)
   .extend(repliesEnv.shape)
   .extend(failuresEnv.shape)
+  .extend(archiveEnv.shape)
   .extend(apiEnv.shape)
   .extend({
     /** Port of the local broker started when KAFKA_BROKERS is unset (its controller uses the next one). */

@@ -1,8 +1,9 @@
 // Everything in one process: the local broker (unless KAFKA_BROKERS), embedded ClickHouse (unless
-// CLICKHOUSE_URL), the ingress and the API on one port, and the three consumers, each with its own group
+// CLICKHOUSE_URL), the ingress and the API on one port, and the four consumers, each with its own group
 // and its own ClickHouse connection.
 import { Hono } from 'hono';
 import { startApi } from '@wapipe/api';
+import { startArchive } from '@wapipe/archive';
 import { urlWithoutCredentials } from '@wapipe/config';
 import { startDelivery } from '@wapipe/delivery';
 import { startFailures } from '@wapipe/failures';
@@ -60,6 +61,8 @@ export async function startPipeline(
     stops.push(() => replies.stop());
     const failures = await startFailures(withBrokers, context);
     stops.push(() => failures.stop());
+    const archive = await startArchive(withBrokers, context);
+    stops.push(() => archive.stop());
     const api = await startApi(withBrokers, context);
     stops.push(() => api.stop());
     const ingress = await startIngress(withBrokers, context);

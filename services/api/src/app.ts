@@ -10,6 +10,7 @@ import { openApiDocument } from './openapi.ts';
 import { mountRoutes } from './route.ts';
 import type { AnyRoute } from './route.ts';
 import { alertRoutes } from './routes/alerts.ts';
+import { debuggingRoutes } from './routes/debugging.ts';
 import { messageRoutes } from './routes/messages.ts';
 import { sessionRoutes } from './routes/sessions.ts';
 
@@ -33,12 +34,15 @@ export interface ApiDeps {
 }
 
 export function apiRoutes(ch: ClickHouse, now: () => Date): AnyRoute[] {
-  return [...messageRoutes(ch), ...sessionRoutes(ch, now), ...alertRoutes(ch)];
+  return [...messageRoutes(ch), ...debuggingRoutes(ch, now), ...sessionRoutes(ch, now), ...alertRoutes(ch)];
 }
 
 /** A short, bounded label per route for logs and metrics (never the ids in the path). */
 function routeLabel(path: string): string {
+  if (/^\/v1\/messages\/[^/]+\/raw$/.test(path)) return 'message_raw';
   if (path.startsWith('/v1/messages/')) return 'message';
+  if (path === '/v1/raw') return 'raw';
+  if (path === '/v1/audit') return 'audit';
   const session = /^\/v1\/sessions\/[^/]+\/(stats|failures|replies)$/.exec(path);
   if (session) return session[1]!;
   if (path === '/v1/alerts') return 'alerts';

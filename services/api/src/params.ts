@@ -110,6 +110,25 @@ export const pagedRangeQuery = (now: () => Date) =>
     .transform(defaultRange(now))
     .superRefine(refineRange);
 
+/** The same, for the raw requests of one session (`sessionId` required). */
+export const sessionPagedRangeQuery = (now: () => Date) =>
+  z
+    .object({ ...rangeFields, limit, cursor, sessionId })
+    .transform(defaultRange(now))
+    .superRefine(refineRange);
+
+/** The same, for the audit log, with an optional `action` among `actions`. */
+export const actionPagedRangeQuery = (now: () => Date, actions: readonly [string, ...string[]]) =>
+  z
+    .object({
+      ...rangeFields,
+      limit,
+      cursor,
+      action: z.enum(actions, { message: `expected one of ${actions.join(', ')}` }).optional(),
+    })
+    .transform(defaultRange(now))
+    .superRefine(refineRange);
+
 export const intervals = ['minute', 'hour', 'day'] as const;
 export type Interval = (typeof intervals)[number];
 export const INTERVAL_MS: Record<Interval, number> = { minute: 60_000, hour: 3_600_000, day: DAY_MS };

@@ -118,3 +118,36 @@ export type AlertsPage = z.infer<typeof AlertsPage>;
 export const ErrorBody = z.object({
   error: z.object({ code: z.string(), message: z.string() }),
 });
+
+const RawRequest = z.object({
+  receivedAt: at,
+  sessionId: z.string(),
+  provider: z.string().meta({ description: '`meta`, `chatsend`, or `registry` for a registration.' }),
+  contentType: z.string(),
+  body: z.string().meta({ description: 'The exact request body, as text.' }),
+  sha256: z.string().meta({ description: 'Hex SHA-256 of the body bytes.' }),
+  partition: z.number().int(),
+  offset: z.string().meta({ description: 'The raw topic offset, as a decimal string (64-bit).' }),
+});
+
+export const MessageRawView = z.object({ requests: z.array(RawRequest) });
+export type MessageRawView = z.infer<typeof MessageRawView>;
+
+export const RawPage = z.object({ requests: z.array(RawRequest), nextCursor });
+export type RawPage = z.infer<typeof RawPage>;
+
+export const AuditPage = z.object({
+  entries: z.array(
+    z.object({
+      at,
+      actor: z
+        .string()
+        .meta({ description: 'The API key by a short fingerprint (`key:<12 hex>`), never the key.' }),
+      action: z.string(),
+      target: z.string(),
+      detail: z.unknown().meta({ description: 'What was done (JSON); never a secret.' }),
+    }),
+  ),
+  nextCursor,
+});
+export type AuditPage = z.infer<typeof AuditPage>;

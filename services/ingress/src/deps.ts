@@ -1,3 +1,4 @@
+import type { AuditEntry } from '@wapipe/events';
 import type { ProducedRecord } from '@wapipe/kafka';
 import type { Logger } from '@wapipe/observability';
 import type { IngressMetrics } from './metrics.ts';
@@ -8,6 +9,8 @@ export interface IngressDeps {
   sessions: SessionStore;
   /** Produces one record to the raw topic; resolves when acked by all in-sync replicas. */
   publishRaw(record: ProducedRecord & { value: Buffer | string }): Promise<void>;
+  /** Records an operator action in the audit topic; resolves when acked. */
+  publishAudit(entry: AuditEntry): Promise<void>;
   limits: {
     maxBodyBytes: number;
     bodyTimeoutMs: number;

@@ -1,6 +1,7 @@
 // Wires the ingress to a real broker: topics, producer, session store, app. Used by index.ts and by the
 // all-in-one, which serve the app themselves.
 import type { Hono } from 'hono';
+import { auditKafkaRecord } from '@wapipe/events';
 import { connectKafka, createCoalescingProducer, topicCatalog } from '@wapipe/kafka';
 import type { KafkaConnection } from '@wapipe/kafka';
 import type { Logger, Registry } from '@wapipe/observability';
@@ -60,6 +61,7 @@ export async function startIngress(
   const app = createIngressApp({
     sessions,
     publishRaw: (record) => producer.send(topics.raw, record),
+    publishAudit: (entry) => producer.send(topics.audit, auditKafkaRecord(entry)),
     limits: {
       maxBodyBytes: env.MAX_BODY_BYTES,
       bodyTimeoutMs: env.BODY_TIMEOUT_MS,

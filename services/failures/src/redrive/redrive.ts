@@ -3,6 +3,8 @@
 // back into the raw topic under its session key, marked `wapipe-redrive-for: <consumer>` so the other
 // consumers skip it, and commits. The group's committed offsets make a second run copy nothing twice; the
 // consumer's dedup makes a repeat harmless.
+import { userInfo } from 'node:os';
+import { auditEntry, auditKafkaRecord } from '@wapipe/events';
 import { createBatchConsumer, followTopic, readDeadLetter } from '@wapipe/kafka';
 import type {
   CoalescingProducer,
@@ -43,6 +45,8 @@ export interface RedriveOptions {
   idleMs?: number;
   /** Stop after this long whatever happens (e.g. the broker is down). */
   timeoutMs?: number;
+  /** Who runs it, for the audit log: an API key's fingerprint, or `cli:<user>` (the default). */
+  actor?: string;
 }
 
 export interface RedriveResult {
@@ -56,7 +60,20 @@ export interface RedriveResult {
   reachedEnd: boolean;
 }
 
+/** Copies the dead letters back, then records who ran it and what it copied in the audit log. */
 export async function redriveDeadLetters(options: RedriveOptions): Promise<RedriveResult> {
+  const result = await copyDeadLetters(options);
+  const entry = auditEntry({
+    actor: options.actor ?? `cli:${userInfo().username}`,
+    action: 'redrive',
+    target: options.consumer,
+    detail: { copied: result.copied, reachedEnd: result.reachedEnd, from: result.from, to: result.to },
+  });
+  await options.producer.send(options.topics.audit, auditKafkaRecord(entry));
+  return result;
+}
+
+async function copyDeadLetters(options: RedriveOptions): Promise<RedriveResult> {
   const { kafka, topics, consumer, groupId, producer } = options;
   const idleMs = options.idleMs ?? 3_000;
   const timeoutMs = options.timeoutMs ?? 10 * 60_000;

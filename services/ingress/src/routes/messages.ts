@@ -4,7 +4,7 @@
 import { randomUUID } from 'node:crypto';
 import { Hono } from 'hono';
 import { z } from 'zod';
-import { OutboundRegistration, rawKafkaRecord } from '@wapipe/events';
+import { OutboundRegistration, auditEntry, bearerFingerprint, rawKafkaRecord } from '@wapipe/events';
 import { HttpError } from '@wapipe/http';
 import { isRetryable } from '@wapipe/kafka';
 import type { IngressDeps } from '../deps.ts';
@@ -38,9 +38,22 @@ export function messageRoutes(deps: IngressDeps): Hono {
     }
     const requestId = randomUUID();
     const receivedAt = new Date().toISOString();
+    const perSession = new Map<string, number>();
+    for (const m of parsed.data.messages) perSession.set(m.sessionId, (perSession.get(m.sessionId) ?? 0) + 1);
+    const actor = bearerFingerprint(c.req.header('authorization'));
     try {
-      await Promise.all(
-        parsed.data.messages.map((m) =>
+      await Promise.all([
+        ...[...perSession].map(([sessionId, count]) =>
+          deps.publishAudit(
+            auditEntry({
+              actor,
+              action: 'messages.register',
+              target: sessionId,
+              detail: { count, requestId },
+            }),
+          ),
+        ),
+        ...parsed.data.messages.map((m) =>
           deps.publishRaw(
             rawKafkaRecord(
               {
@@ -56,7 +69,7 @@ export function messageRoutes(deps: IngressDeps): Hono {
             ),
           ),
         ),
-      );
+      ]);
     } catch (error) {
       if (!isRetryable(error)) throw error;
       throw new HttpError(

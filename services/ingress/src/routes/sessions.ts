@@ -1,4 +1,5 @@
 import { Hono } from 'hono';
+import { auditEntry, bearerFingerprint } from '@wapipe/events';
 import { HttpError } from '@wapipe/http';
 import { isRetryable } from '@wapipe/kafka';
 import type { IngressDeps } from '../deps.ts';
@@ -23,6 +24,19 @@ export function sessionRoutes(deps: IngressDeps): Hono {
     if (!parsed.success) throw new HttpError(400, 'bad_shape', describeIssue(parsed.error));
     try {
       const stored = await deps.sessions.put(sessionId, parsed.data);
+      // The detail is an allow-list: never the secret, nor the verify token.
+      await deps.publishAudit(
+        auditEntry({
+          actor: bearerFingerprint(c.req.header('authorization')),
+          action: 'session.put',
+          target: sessionId,
+          detail: {
+            provider: stored.provider,
+            enableWebhook: stored.enableWebhook,
+            verifyTokenSet: Boolean(parsed.data.verifyToken),
+          },
+        }),
+      );
       deps.logger.info('session stored', {
         sessionId,
         provider: stored.provider,
