@@ -3,4 +3,8 @@ export type { HttpErrorCode } from './errors.ts';
 export { requireApiKey } from './api-key.ts';
 export { healthRoutes } from './health.ts';
 export type { ReadinessChecks } from './health.ts';
+export { observeRoute } from './observe-route.ts';
+export type { ObservedRoute, RouteObserver } from './observe-route.ts';
+export { REQUEST_ID_HEADER, requestIdFromHeaders, requestIdMiddleware, requestIdOf } from './request-id.ts';
 export { serveUntilSignal, startOrExit } from './serve.ts';
+export { allowedMethods, answerUnmatchedAsJson } from './unmatched.ts';

@@ -25,7 +25,7 @@ export async function runConsumerMain<S extends z.ZodObject>(options: {
     );
     process.exit(2);
   }
-  const registry = createRegistry({ defaultMetrics: true });
+  const registry = createRegistry({ defaultMetrics: true, build: { service: options.name } });
   const running = await startOrExit(logger, () =>
     options.start({ ...env, KAFKA_BROKERS: env.KAFKA_BROKERS! }, { logger, registry }),
   );

@@ -6,7 +6,10 @@ import { allInOneEnv, startPipeline } from './start.ts';
 
 const env = loadEnvOrExit(allInOneEnv);
 const logger = createLogger({ level: env.LOG_LEVEL, base: { service: 'all-in-one' } });
-const registry = createRegistry({ defaultMetrics: true });
+const registry = createRegistry({
+  defaultMetrics: true,
+  build: { service: 'all-in-one' },
+});
 
 const pipeline = await startOrExit(logger, () => startPipeline(env, { logger, registry }));
 if (!env.API_KEYS?.length) logger.warn('API_KEYS is unset: /v1 routes answer 401 to everyone');

@@ -1,10 +1,9 @@
 // The intake pipeline, cheapest check first: declared size, content type, session, body (limit enforced
 // while streaming), signature over the raw bytes, JSON, provider shape, then Kafka. Nothing here interprets
 // events: the raw bytes go to the topic as received, and consumers do the rest.
-import { randomUUID } from 'node:crypto';
 import type { Context } from 'hono';
 import { rawKafkaRecord } from '@wapipe/events';
-import { HttpError } from '@wapipe/http';
+import { HttpError, requestIdOf } from '@wapipe/http';
 import { isRetryable } from '@wapipe/kafka';
 import type { IngressDeps } from '../deps.ts';
 import type { StoredSession } from '../sessions/session-config.ts';
@@ -37,8 +36,7 @@ export async function acceptWebhook(c: Context, deps: IngressDeps, intake: Provi
   const result = intake.validate(parseJson(body), sessionId);
   if (!result.ok) throw new HttpError(400, 'bad_shape', result.message);
 
-  const requestId = c.req.header('webhook-id') ?? randomUUID();
-  c.set('requestId' as never, requestId as never);
+  const requestId = requestIdOf(c);
   try {
     await deps.publishRaw(
       rawKafkaRecord(
