@@ -26,7 +26,18 @@ export interface RegistryOptions {
 
 export function createRegistry(options: RegistryOptions = {}): Registry {
   const registry = new Registry();
-  if (options.defaultMetrics) collectDefaultMetrics({ register: registry });
+  if (options.defaultMetrics) {
+    collectDefaultMetrics({ register: registry });
+    // Gauges named like counters (promtool check metrics refuses them); nodejs_active_{handles,requests,
+    // resources}{type} carry the same numbers by type.
+    for (const name of [
+      'nodejs_active_handles_total',
+      'nodejs_active_requests_total',
+      'nodejs_active_resources_total',
+    ]) {
+      registry.removeSingleMetric(name);
+    }
+  }
   if (options.build) {
     new Gauge({
       name: 'wapipe_build_info',
