@@ -12,7 +12,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { z } from 'zod';
-import { createApiApp } from '@wapipe/api';
+import { createApiApp, memorySessionDirectory } from '@wapipe/api';
 import { createClickHouse, loadMigrations, migrate } from '@wapipe/clickhouse';
 import type { ClickHouse } from '@wapipe/clickhouse';
 import { silentLogger } from '@wapipe/observability';
@@ -265,7 +265,12 @@ async function main(): Promise<void> {
       `  ${size!.events} status events; rollup: ${size!.rollup_rows} rows in ${size!.rollup_parts} parts (as merged so far)`,
     );
 
-    const app = createApiApp({ ch: apiCh, apiKeys: ['bench'], logger: silentLogger });
+    const app = createApiApp({
+      ch: apiCh,
+      apiKeys: ['bench'],
+      sessions: memorySessionDirectory([SESSION]),
+      logger: silentLogger,
+    });
     const path = `/v1/sessions/${SESSION}/stats?from=${FROM}&to=${TO}&interval=hour`;
     const viaRoute = async () => {
       const res = await app.request(path, { headers: { authorization: 'Bearer bench' } });

@@ -33,7 +33,7 @@ const status = (
   });
 
 beforeAll(async () => {
-  api = await startApiTestApp();
+  api = await startApiTestApp({ sessions: [S] });
   const { ch } = api;
   await ch.insert({
     table: 'delivery_outbound_messages',
@@ -299,6 +299,7 @@ describe('metrics', () => {
     const app = createApiApp({
       ch: api.ch,
       apiKeys: ['k'],
+      sessions: api.sessions,
       logger: silentLogger,
       metrics: createApiMetrics(registry),
     });

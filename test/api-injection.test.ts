@@ -61,7 +61,7 @@ async function rowCounts(): Promise<Record<string, number>> {
 }
 
 beforeAll(async () => {
-  api = await startApiTestApp({ now });
+  api = await startApiTestApp({ now, sessions: [S] });
   const { ch } = api;
   await ch.insert({
     table: 'delivery_outbound_messages',
@@ -195,7 +195,7 @@ describe('hostile parameter values', () => {
         } else {
           expect([400, 404], `${label}: ${JSON.stringify(body)}`).toContain(res.status);
           expect(body['error'], label).toMatchObject({
-            code: expect.stringMatching(/^(bad_parameter|not_found)$/),
+            code: expect.stringMatching(/^(bad_parameter|not_found|unknown_session)$/),
           });
         }
         outcomes.push(`${target}:${res.status}`);

@@ -60,7 +60,7 @@ const expectedReplies = (maxHours: number): Reply[] =>
 let api: ApiTestApp;
 
 beforeAll(async () => {
-  api = await startApiTestApp({ now });
+  api = await startApiTestApp({ now, sessions: [S, 'nobody'] });
   // Two batches so the table holds several parts.
   await api.ch.insert({ table: 'replies_inbound', rows: replies.slice(0, 20).map((r) => r.row) });
   await api.ch.insert({ table: 'replies_inbound', rows: replies.slice(20).map((r) => r.row) });

@@ -3,7 +3,7 @@
 // every message's status and timeline, and each session's stats, equal the generator's ground truth.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Hono } from 'hono';
-import { createApiApp } from '@wapipe/api';
+import { createApiApp, memorySessionDirectory } from '@wapipe/api';
 import { createClickHouse } from '@wapipe/clickhouse';
 import type { ClickHouse } from '@wapipe/clickhouse';
 import { connectKafka, createCoalescingProducer, topicCatalog } from '@wapipe/kafka';
@@ -51,7 +51,12 @@ beforeAll(async () => {
     await kafka.close();
   }
   apiCh = createClickHouse(db.options);
-  app = createApiApp({ ch: apiCh, apiKeys: ['k'], logger: silentLogger });
+  app = createApiApp({
+    ch: apiCh,
+    apiKeys: ['k'],
+    sessions: memorySessionDirectory(sessions),
+    logger: silentLogger,
+  });
 });
 
 afterAll(async () => {

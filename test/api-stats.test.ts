@@ -119,7 +119,7 @@ function expectedStats(session: string, from: number, to: number, interval: Inte
 let api: ApiTestApp;
 
 beforeAll(async () => {
-  api = await startApiTestApp({ now });
+  api = await startApiTestApp({ now, sessions: [S, 'shop-failures', OTHER, 'quiet-session'] });
   // One insert per history step across all messages: several batches, as the consumer would write them.
   const steps = Math.max(...messages.map((m) => m.history.length));
   for (let step = 0; step < steps; step++) {

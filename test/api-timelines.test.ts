@@ -99,7 +99,7 @@ const messages = generate(150);
 let api: ApiTestApp;
 
 beforeAll(async () => {
-  api = await startApiTestApp();
+  api = await startApiTestApp({ sessions: [S] });
   const reports = messages.flatMap((m) => m.reports).sort(() => random() - 0.5);
   for (let i = 0; i < reports.length;) {
     const size = 1 + Math.floor(random() * 80);

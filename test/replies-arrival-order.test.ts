@@ -8,7 +8,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import type { Hono } from 'hono';
-import { createApiApp } from '@wapipe/api';
+import { createApiApp, memorySessionDirectory } from '@wapipe/api';
 import type { ProducedRecord } from '@wapipe/kafka';
 import { silentLogger } from '@wapipe/observability';
 import type { RunningConsumer } from '@wapipe/pipeline';
@@ -175,11 +175,13 @@ describe('replies consumer: same events, same links in every arrival order', () 
   beforeAll(async () => {
     await createApiTables(db.ch);
     delivery = await startTestDelivery(testBrokers(), rig.topics.prefix, db.options);
-    app = createApiApp({ ch: db.ch, apiKeys: ['k'.repeat(16)], logger: silentLogger });
+    const directory = memorySessionDirectory([]);
+    app = createApiApp({ ch: db.ch, apiKeys: ['k'.repeat(16)], logger: silentLogger, sessions: directory });
     try {
       for (const [name, order] of Object.entries(orders)) {
         const s = uniqueName('order');
         sessions.set(name, s);
+        directory.add(s);
         for (const records of order(eventSet(s))) {
           await rig.send(records);
           produced += records.length;

@@ -2,7 +2,7 @@
 // rows, and the app on its own connection, as in production.
 import { createClickHouse } from '@wapipe/clickhouse';
 import type { ClickHouse } from '@wapipe/clickhouse';
-import { createApiApp } from '@wapipe/api';
+import { createApiApp, memorySessionDirectory } from '@wapipe/api';
 import { createLogger, silentLogger } from '@wapipe/observability';
 import type { Hono } from 'hono';
 import { testClickHouse } from '../harness/clickhouse.ts';
@@ -14,6 +14,8 @@ export interface ApiTestApp {
   /** Setup connection: insert rows, count rows. */
   ch: ClickHouse;
   app: Hono;
+  /** The sessions the app knows exist (routes under /v1/sessions/{id}/ answer 404 for the others). */
+  sessions: ReturnType<typeof memorySessionDirectory>;
   /** GET with the API key; `key: null` sends none. */
   get(path: string, options?: { key?: string | null }): Promise<Response>;
   /** GET with the API key, expecting `status`; returns the JSON body. */
@@ -21,14 +23,18 @@ export interface ApiTestApp {
   cleanup(): Promise<void>;
 }
 
-export async function startApiTestApp(options: { now?: Date; tables?: boolean } = {}): Promise<ApiTestApp> {
+export async function startApiTestApp(
+  options: { now?: Date; tables?: boolean; sessions?: string[] } = {},
+): Promise<ApiTestApp> {
   const t = await testClickHouse();
   if (options.tables !== false) await createApiTables(t.ch);
   const apiCh = createClickHouse(t.options);
   const now = options.now;
+  const sessions = memorySessionDirectory(options.sessions ?? []);
   const app = createApiApp({
     ch: apiCh,
     apiKeys: [API_KEY, 'second-key'],
+    sessions,
     logger: process.env['API_TEST_LOG'] ? createLogger({ level: 'info' }) : silentLogger,
     ...(now ? { now: () => now } : {}),
   });
@@ -39,6 +45,7 @@ export async function startApiTestApp(options: { now?: Date; tables?: boolean } 
   return {
     ch: t.ch,
     app,
+    sessions,
     get,
     async getJson<T>(path: string, status = 200) {
       const res = await get(path);

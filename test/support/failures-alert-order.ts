@@ -1,7 +1,7 @@
 // For the "same events, same answers" tests of session alerts: generated session states, the orders and
 // batchings they are fed in, and the alerts answer read through the real API app.
 import type { ClickHouse } from '@wapipe/clickhouse';
-import { createApiApp } from '@wapipe/api';
+import { createApiApp, memorySessionDirectory } from '@wapipe/api';
 import type { ProducedRecord } from '@wapipe/kafka';
 import { silentLogger } from '@wapipe/observability';
 import { waitFor } from '../harness/kafka.ts';
@@ -71,7 +71,12 @@ export async function feedInSteps(service: FailuresUnderTest, steps: ProducedRec
 
 /** `GET /v1/alerts?sessionId=…` of the real API app over this database, for each session in turn. */
 export async function alertsAnswer(ch: ClickHouse, sessions: string[]): Promise<unknown[]> {
-  const app = createApiApp({ ch, apiKeys: [API_KEY], logger: silentLogger });
+  const app = createApiApp({
+    ch,
+    apiKeys: [API_KEY],
+    logger: silentLogger,
+    sessions: memorySessionDirectory(sessions),
+  });
   const answers: unknown[] = [];
   for (const sessionId of sessions) {
     const res = await app.request(`/v1/alerts?sessionId=${encodeURIComponent(sessionId)}`, {

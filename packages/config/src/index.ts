@@ -19,3 +19,4 @@ export {
   kafkaSettings,
   logSettings,
 } from './common.ts';
+export { HelpRequested, UsageError, parseCommandLine, runCommand } from './command-line.ts';

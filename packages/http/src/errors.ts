@@ -16,6 +16,7 @@ export const httpErrorCodes = [
   'forbidden',
   'unknown_session',
   'not_found',
+  'method_not_allowed',
   'body_timeout',
   'payload_too_large',
   'unsupported_media_type',

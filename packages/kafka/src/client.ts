@@ -93,12 +93,29 @@ export interface KafkaConnection {
   close(): Promise<void>;
 }
 
-const kafkaLevels: Record<number, 'error' | 'warn' | 'info' | 'debug'> = {
+type Level = 'error' | 'warn' | 'info' | 'debug';
+const kafkaLevels: Record<number, Level> = {
   [logLevel.ERROR]: 'error',
   [logLevel.WARN]: 'warn',
   [logLevel.INFO]: 'info',
   [logLevel.DEBUG]: 'debug',
 };
+
+/**
+ * The level a kafkajs line deserves here. Lines that say nothing is wrong go to debug, so a clean start
+ * logs no error or warning:
+ * - a connection logs every error response ("Response GroupCoordinator…": "The group coordinator is not
+ *   available" while a fresh broker elects one) before kafkajs's retrier decides; when retries run out the
+ *   error reaches wapipe's caller, which reports it with what to fix;
+ * - "Limiting retries for the idempotent producer may invalidate EoS guarantees": wapipe bounds retries on
+ *   purpose (a stuck broker must answer 503 within PRODUCE_TIMEOUT_MS) and takes no EoS from the
+ *   producer: consumers dedup by event id (ADR 5).
+ */
+export function kafkaLogLevel(level: number, message: string): Level {
+  if (/^Response \w+\(key: \d+/.test(message)) return 'debug';
+  if (message.startsWith('Limiting retries for the idempotent producer')) return 'debug';
+  return kafkaLevels[level] ?? 'info';
+}
 
 function unreachable(brokers: string[], detail: string): KafkaError {
   return new KafkaError(
@@ -146,7 +163,7 @@ export async function connectKafka(options: KafkaOptions): Promise<KafkaConnecti
       () =>
       ({ level, log: entry }: LogEntry) => {
         const { message, ...fields } = entry;
-        log[kafkaLevels[level] ?? 'info'](String(message), { kafka: fields });
+        log[kafkaLogLevel(level, String(message))](String(message), { kafka: fields });
       },
   });
 

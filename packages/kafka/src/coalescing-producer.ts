@@ -1,6 +1,7 @@
 // kafkajs's idempotent producer keeps one request in flight per broker, so one awaited send() per webhook
 // caps a process at one record per round trip. This producer queues what arrives while a send is in flight
 // and ships it all in the next one, answering each caller when its own record is acked (acks=all).
+import { Partitioners } from 'kafkajs';
 import type { Message, Producer } from 'kafkajs';
 import type { Logger } from '@wapipe/observability';
 import type { KafkaConnection } from './client.ts';
@@ -61,6 +62,9 @@ export function createCoalescingProducer(
   const log: Logger = connection.logger.child({ component: 'producer' });
 
   const producer: Producer = connection.client.producer({
+    // Named explicitly (it is kafkajs 2's default, Java-compatible murmur2) so kafkajs does not log its
+    // "switched default partitioner" notice at every start.
+    createPartitioner: Partitioners.DefaultPartitioner,
     idempotent: true,
     maxInFlightRequests: 1,
     allowAutoTopicCreation: false,

@@ -80,10 +80,10 @@ export function consumerMetrics(registry: Registry | undefined, consumer: string
   );
   const lag = metricOnce(
     reg,
-    'wapipe_consumer_lag',
+    'wapipe_consumer_lag_records',
     () =>
       new Gauge({
-        name: 'wapipe_consumer_lag',
+        name: 'wapipe_consumer_lag_records',
         help: 'Records behind the partition end after the last commit',
         labelNames: ['consumer', 'topic', 'partition'],
         registers: [reg],

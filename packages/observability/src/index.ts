@@ -5,7 +5,9 @@ export {
   Gauge,
   Histogram,
   Registry,
+  WAPIPE_VERSION,
   createRegistry,
   latencyBucketsSeconds,
   metricOnce,
 } from './metrics.ts';
+export type { RegistryOptions } from './metrics.ts';

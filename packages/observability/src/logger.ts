@@ -1,5 +1,9 @@
-// One JSON line per log call. Field names that can carry credentials are redacted before anything is written,
-// so a careless `logger.info('x', { headers })` cannot leak a secret.
+// One JSON line per log call, written by pino (fast, asynchronous-safe, maintained) behind wapipe's own
+// Logger interface, so no module above this package depends on pino. Field names that can carry credentials
+// are redacted before pino sees them, so a careless `logger.info('x', { headers })` cannot leak a secret
+// (pino's own `redact` needs the exact paths up front; ours matches any key at any depth).
+import { pino } from 'pino';
+import type { DestinationStream } from 'pino';
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 export type LogFields = Record<string, unknown>;
@@ -11,8 +15,6 @@ export interface Logger {
   error(message: string, fields?: LogFields): void;
   child(fields: LogFields): Logger;
 }
-
-const levelRank: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40 };
 
 const SECRET_KEY = /secret|token|password|passwd|authorization|signature|api[-_]?key|cookie/i;
 
@@ -30,28 +32,53 @@ export function redact(value: unknown, depth = 0): unknown {
 export interface LoggerOptions {
   level?: LogLevel;
   base?: LogFields;
+  /** Where lines go (one call per line, without the newline); stdout when unset. */
   write?: (line: string) => void;
 }
 
-export function createLogger(options: LoggerOptions = {}): Logger {
-  const min = levelRank[options.level ?? 'info'];
-  const write = options.write ?? ((line: string) => process.stdout.write(line + '\n'));
-  const make = (base: LogFields): Logger => {
-    const emit = (level: LogLevel, message: string, fields?: LogFields) => {
-      if (levelRank[level] < min) return;
-      const record = { time: new Date().toISOString(), level, msg: message, ...base, ...fields };
-      write(JSON.stringify(redact(record)));
-    };
-    return {
-      debug: (m, f) => emit('debug', m, f),
-      info: (m, f) => emit('info', m, f),
-      warn: (m, f) => emit('warn', m, f),
-      error: (m, f) => emit('error', m, f),
-      child: (fields) => make({ ...base, ...fields }),
-    };
+function destination(write: (line: string) => void): DestinationStream {
+  // pino hands over each line with its trailing newline.
+  return { write: (chunk: string) => write(chunk.endsWith('\n') ? chunk.slice(0, -1) : chunk) };
+}
+
+// Children are made from the root with the merged fields (not by nesting pino children), so a child's
+// `service` replaces its parent's instead of writing the key twice.
+function wrap(root: pino.Logger, bindings: LogFields): Logger {
+  const instance = Object.keys(bindings).length === 0 ? root : root.child(bindings);
+  const emit = (level: LogLevel) => (message: string, fields?: LogFields) => {
+    if (!instance.isLevelEnabled(level)) return;
+    if (fields === undefined) instance[level](message);
+    else instance[level](redact(fields) as LogFields, message);
   };
-  return make(options.base ?? {});
+  return {
+    debug: emit('debug'),
+    info: emit('info'),
+    warn: emit('warn'),
+    error: emit('error'),
+    child: (fields) => wrap(root, { ...bindings, ...(redact(fields) as LogFields) }),
+  };
+}
+
+export function createLogger(options: LoggerOptions = {}): Logger {
+  const instance = pino(
+    {
+      level: options.level ?? 'info',
+      base: null,
+      messageKey: 'msg',
+      timestamp: pino.stdTimeFunctions.isoTime,
+      // Levels as words ("warn"), which is what operators grep for and what wapipe always wrote.
+      formatters: { level: (label) => ({ level: label }) },
+    },
+    options.write ? destination(options.write) : pino.destination({ fd: 1, sync: true }),
+  );
+  return wrap(instance, redact(options.base ?? {}) as LogFields);
 }
 
 /** A logger that drops everything; for tests and tools that own their output. */
-export const silentLogger: Logger = createLogger({ level: 'error', write: () => {} });
+export const silentLogger: Logger = {
+  debug: () => {},
+  info: () => {},
+  warn: () => {},
+  error: () => {},
+  child: () => silentLogger,
+};

@@ -3,7 +3,13 @@
 import { Hono } from 'hono';
 import type { z } from 'zod';
 import { loadEnvOrExit } from '@wapipe/config';
-import { healthRoutes, serveUntilSignal, startOrExit } from '@wapipe/http';
+import {
+  answerUnmatchedAsJson,
+  healthRoutes,
+  requestIdMiddleware,
+  serveUntilSignal,
+  startOrExit,
+} from '@wapipe/http';
 import { createLogger, createRegistry } from '@wapipe/observability';
 import type { Logger, Registry } from '@wapipe/observability';
 import type { ConsumerEnv, RunningConsumer } from './consumer-service.ts';
@@ -25,11 +31,12 @@ export async function runConsumerMain<S extends z.ZodObject>(options: {
     );
     process.exit(2);
   }
-  const registry = createRegistry({ defaultMetrics: true });
+  const registry = createRegistry({ defaultMetrics: true, build: { service: options.name } });
   const running = await startOrExit(logger, () =>
     options.start({ ...env, KAFKA_BROKERS: env.KAFKA_BROKERS! }, { logger, registry }),
   );
   const app = new Hono();
+  app.use('*', requestIdMiddleware());
   app.route(
     '/',
     healthRoutes({
@@ -37,5 +44,6 @@ export async function runConsumerMain<S extends z.ZodObject>(options: {
       checks: { kafka: () => running.kafka.isReachable(), clickhouse: () => running.ch.ping() },
     }),
   );
+  answerUnmatchedAsJson(app);
   serveUntilSignal({ fetch: app.fetch, port: env.PORT, logger, stop: () => running.stop() });
 }

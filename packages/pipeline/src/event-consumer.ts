@@ -1,7 +1,7 @@
 // The loop every consumer service shares: raw records in, normalized events to the service's own logic,
 // its writes journaled exactly once, offsets committed after. A service supplies only `process`.
 import type { ClickHouse } from '@wapipe/clickhouse';
-import { normalizeRecord, readRawRecord } from '@wapipe/events';
+import { RAW_RECORD_HEADERS, normalizeRecord, readRawRecord } from '@wapipe/events';
 import type { NormalizedEvent } from '@wapipe/events';
 import { createBatchConsumer } from '@wapipe/kafka';
 import type {
@@ -124,6 +124,7 @@ export function createEventConsumer(options: EventConsumerOptions): EventConsume
         log.warn('record partly understood', {
           partition: record.partition,
           offset: record.offset,
+          requestId: record.headers[RAW_RECORD_HEADERS.requestId],
           problems: normalized.problems.slice(0, 3),
         });
       }
@@ -169,9 +170,22 @@ export function createEventConsumer(options: EventConsumerOptions): EventConsume
           normalizeMs: Math.round(t1 - t0),
           processMs: Math.round(t2 - t1),
           commitMs: Math.round(performance.now() - t3),
+          requestIds: requestIdsOf(records),
         });
       },
     };
+  };
+
+  // The ingress's request id of each record, so `grep <X-Request-Id>` at debug level finds the batch that
+  // stored a webhook; capped so a 5000-record batch does not write a 200 kB line.
+  const requestIdsOf = (records: ConsumedRecord[]) => {
+    const ids = new Set<string>();
+    for (const record of records) {
+      const id = record.headers[RAW_RECORD_HEADERS.requestId];
+      if (id !== undefined) ids.add(id);
+      if (ids.size >= 500) break;
+    }
+    return [...ids];
   };
 
   const handle = async (records: ConsumedRecord[]) => {

@@ -8,7 +8,10 @@ import { allInOneEnv, startPipeline } from './start.ts';
 
 const env = loadEnvOrExit(allInOneEnv);
 const logger = createLogger({ level: env.LOG_LEVEL, base: { service: 'all-in-one' } });
-const registry = createRegistry({ defaultMetrics: true });
+const registry = createRegistry({
+  defaultMetrics: true,
+  build: { service: 'all-in-one' },
+});
 
 const generatedKey = env.API_KEYS?.length ? undefined : generateApiKey();
 if (generatedKey) env.API_KEYS = [generatedKey];

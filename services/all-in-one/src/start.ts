@@ -7,7 +7,7 @@ import { startArchive } from '@wapipe/archive';
 import { urlWithoutCredentials } from '@wapipe/config';
 import { startDelivery } from '@wapipe/delivery';
 import { startFailures } from '@wapipe/failures';
-import { healthRoutes } from '@wapipe/http';
+import { answerUnmatchedAsJson, healthRoutes, requestIdMiddleware } from '@wapipe/http';
 import { startIngress } from '@wapipe/ingress';
 import { startLocalBroker } from '@wapipe/kafka';
 import type { LocalBroker } from '@wapipe/kafka';
@@ -69,6 +69,7 @@ export async function startPipeline(
     stops.push(() => ingress.stop());
 
     const app = new Hono();
+    app.use('*', requestIdMiddleware());
     app.route(
       '/',
       healthRoutes({
@@ -78,6 +79,8 @@ export async function startPipeline(
     );
     app.route('/', ingress.app);
     app.route('/', api.app);
+    // Hono answers unmatched requests with the serving app's handler, so this one needs it too.
+    answerUnmatchedAsJson(app);
     return { app, brokers, stop: stopAll };
   } catch (error) {
     await stopAll();

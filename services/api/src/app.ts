@@ -3,11 +3,19 @@
 import { Hono } from 'hono';
 import { isClickHouseError } from '@wapipe/clickhouse';
 import type { ClickHouse } from '@wapipe/clickhouse';
-import { HttpError, errorBody, handleAppError, requireApiKey } from '@wapipe/http';
+import {
+  HttpError,
+  answerUnmatchedAsJson,
+  handleAppError,
+  observeRoute,
+  requestIdMiddleware,
+  requireApiKey,
+} from '@wapipe/http';
 import type { Logger } from '@wapipe/observability';
 import type { ApiMetrics } from './metrics.ts';
 import { openApiDocument } from './openapi.ts';
-import { mountRoutes } from './route.ts';
+import { honoPath, mountRoutes } from './route.ts';
+import type { SessionDirectory } from './session-directory.ts';
 import type { AnyRoute } from './route.ts';
 import { alertRoutes } from './routes/alerts.ts';
 import { debuggingRoutes } from './routes/debugging.ts';
@@ -18,6 +26,8 @@ export { apiEnv } from './env.ts';
 export type { ApiEnv } from './env.ts';
 export { createApiMetrics } from './metrics.ts';
 export type { ApiMetrics } from './metrics.ts';
+export { followSessionDirectory, memorySessionDirectory } from './session-directory.ts';
+export type { SessionDirectory } from './session-directory.ts';
 export { startApi } from './start.ts';
 export type { RunningApi } from './start.ts';
 
@@ -27,6 +37,8 @@ export interface ApiDeps {
   /** The API's own connection (the embedded engine runs one query at a time per connection). */
   ch: ClickHouse;
   apiKeys: readonly string[];
+  /** Which sessions exist (followSessionDirectory in production). */
+  sessions: Pick<SessionDirectory, 'has'>;
   logger: Logger;
   metrics?: ApiMetrics;
   /** The clock for default time ranges; tests pin it. */
@@ -37,47 +49,25 @@ export function apiRoutes(ch: ClickHouse, now: () => Date): AnyRoute[] {
   return [...messageRoutes(ch), ...debuggingRoutes(ch, now), ...sessionRoutes(ch, now), ...alertRoutes(ch)];
 }
 
-/** A short, bounded label per route for logs and metrics (never the ids in the path). */
-function routeLabel(path: string): string {
-  if (/^\/v1\/messages\/[^/]+\/raw$/.test(path)) return 'message_raw';
-  if (path.startsWith('/v1/messages/')) return 'message';
-  if (path === '/v1/raw') return 'raw';
-  if (path === '/v1/audit') return 'audit';
-  const session = /^\/v1\/sessions\/[^/]+\/(stats|failures|replies)$/.exec(path);
-  if (session) return session[1]!;
-  if (path === '/v1/alerts') return 'alerts';
-  if (path === '/openapi.json') return 'openapi';
-  return 'other';
-}
-
 export function createApiApp(deps: ApiDeps): Hono {
   const app = new Hono();
   const routes = apiRoutes(deps.ch, deps.now ?? (() => new Date()));
   const document = openApiDocument(routes, { title: 'wapipe read API', version: API_VERSION });
 
-  // One wide line per request: successes at debug, refusals at info, failures at warn. Only this app's
-  // routes: mounted beside the ingress (all-in-one), the ingress's requests are the ingress's to count.
-  app.use('*', async (c, next) => {
-    const route = routeLabel(c.req.path);
-    if (route === 'other') return next();
-    const started = performance.now();
-    try {
-      await next();
-    } finally {
-      const seconds = (performance.now() - started) / 1000;
-      const status = c.res.status;
-      deps.metrics?.requests.inc({ route, status: String(status) });
-      deps.metrics?.seconds.observe({ route }, seconds);
-      const line = { route, status, ms: Math.round(seconds * 10_000) / 10 };
-      if (status >= 500) deps.logger.warn('request', line);
-      else if (status >= 400) deps.logger.info('request', line);
-      else deps.logger.debug('request', line);
-    }
-  });
+  // Each of this app's routes is counted and logged as the API's, and nothing else is (observeRoute).
+  app.use('*', requestIdMiddleware());
+  if (deps.metrics) {
+    const observer = { requests: deps.metrics.requests, seconds: deps.metrics.seconds, logger: deps.logger };
+    const observed = [
+      { method: 'GET' as const, path: '/openapi.json', label: 'openapi' },
+      ...routes.map((r) => ({ method: 'GET' as const, path: honoPath(r.path), label: r.label })),
+    ];
+    for (const route of observed) app.on(route.method, route.path, observeRoute(route, observer));
+  }
 
   app.get('/openapi.json', (c) => c.json(document));
   app.use('/v1/*', requireApiKey(deps.apiKeys));
-  mountRoutes(app, routes);
+  mountRoutes(app, routes, (id) => deps.sessions.has(id));
 
   app.onError((error, c) => {
     if (isClickHouseError(error)) {
@@ -102,6 +92,6 @@ export function createApiApp(deps: ApiDeps): Hono {
       deps.logger.error('unhandled error', { error: e.message, stack: e.stack }),
     );
   });
-  app.notFound((c) => c.json(errorBody('not_found', `no route ${c.req.method} ${c.req.path}`), 404));
+  answerUnmatchedAsJson(app);
   return app;
 }

@@ -1,9 +1,10 @@
 import { z } from 'zod';
-import { apiKeySettings, clickhouseSettings, logSettings, port } from '@wapipe/config';
+import { apiKeySettings, clickhouseSettings, kafkaSettings, logSettings, port } from '@wapipe/config';
 
 export const apiEnv = z.object({
   PORT: port(8080),
   ...clickhouseSettings,
+  ...kafkaSettings,
   ...apiKeySettings,
   ...logSettings,
 });

@@ -2,14 +2,20 @@
 // both serves requests (parsing parameters with the schemas) and generates the OpenAPI document.
 import type { Hono } from 'hono';
 import type { z } from 'zod';
+import { HttpError } from '@wapipe/http';
 import { parseQuery, parseWith } from './params.ts';
 
 export type ErrorStatus = 400 | 401 | 404 | 503;
+
+/** Whether a session exists; a route under /v1/sessions/{sessionId}/ answers 404 for one that does not. */
+export type SessionExists = (sessionId: string) => Promise<boolean>;
 
 export interface ApiRoute<Path extends z.ZodType, Query extends z.ZodType, Response extends z.ZodType> {
   /** OpenAPI form, e.g. `/v1/messages/{id}`. */
   path: string;
   operationId: string;
+  /** A short, bounded label for logs and metrics (`route="…"`). */
+  label: string;
   summary: string;
   description?: string;
   pathParams: Path;
@@ -33,11 +39,24 @@ export function defineRoute<Path extends z.ZodType, Query extends z.ZodType, Res
 /** `/v1/messages/{id}` → `/v1/messages/:id`. */
 export const honoPath = (path: string) => path.replace(/\{([A-Za-z]+)\}/g, ':$1');
 
-export function mountRoutes(app: Hono, routes: readonly AnyRoute[]): void {
+/** Routes of one session's data: they answer 404 `unknown_session` for a session that does not exist. */
+export const isSessionScoped = (route: AnyRoute) => route.path.startsWith('/v1/sessions/{sessionId}/');
+
+export function mountRoutes(app: Hono, routes: readonly AnyRoute[], sessionExists: SessionExists): void {
   for (const route of routes) {
     app.get(honoPath(route.path), async (c) => {
       const path: unknown = parseWith(route.pathParams, c.req.param());
       const query: unknown = parseQuery(route.query, c.req.url);
+      if (isSessionScoped(route)) {
+        const { sessionId } = path as { sessionId: string };
+        if (!(await sessionExists(sessionId))) {
+          throw new HttpError(
+            404,
+            'unknown_session',
+            `no session "${sessionId}"; PUT /v1/sessions/${sessionId} first`,
+          );
+        }
+      }
       return c.json(await route.handle({ path, query }));
     });
   }

@@ -1,32 +1,56 @@
-// Wires the API to its own ClickHouse connection. Used by index.ts and by the all-in-one, which serve the
+// Wires the API to its own ClickHouse connection and to the sessions topic (which sessions exist). Used by index.ts and by the all-in-one, which serve the
 // app themselves.
 import type { Hono } from 'hono';
 import { clickhouseFromEnv } from '@wapipe/clickhouse';
 import type { ClickHouse } from '@wapipe/clickhouse';
+import { connectKafka, topicCatalog } from '@wapipe/kafka';
+import type { KafkaConnection } from '@wapipe/kafka';
 import type { Logger, Registry } from '@wapipe/observability';
 import { createApiApp } from './app.ts';
 import type { ApiEnv } from './env.ts';
 import { createApiMetrics } from './metrics.ts';
+import { followSessionDirectory } from './session-directory.ts';
+import type { SessionDirectory } from './session-directory.ts';
 
 export interface RunningApi {
   app: Hono;
   ch: ClickHouse;
+  kafka: KafkaConnection;
   /** Closes the ClickHouse connection; the caller closes its HTTP server first. */
   stop(): Promise<void>;
 }
 
 export async function startApi(
-  env: ApiEnv,
+  env: ApiEnv & { KAFKA_BROKERS: string[] },
   context: { logger: Logger; registry: Registry },
 ): Promise<RunningApi> {
   const logger = context.logger.child({ service: 'api' });
+  const kafka = await connectKafka({
+    brokers: env.KAFKA_BROKERS,
+    clientId: `${env.KAFKA_CLIENT_ID}-api`,
+    logger,
+  });
+  const topics = topicCatalog(env.TOPIC_PREFIX);
+  let sessions: SessionDirectory;
+  try {
+    await kafka.ensureTopics(topics.specs(env.TOPIC_PARTITIONS));
+    sessions = await followSessionDirectory({ connection: kafka, topic: topics.sessions, logger });
+  } catch (error) {
+    await kafka.close();
+    throw error;
+  }
   const ch = clickhouseFromEnv(env, { logger });
   const apiKeys = env.API_KEYS ?? [];
   if (apiKeys.length === 0) logger.warn('API_KEYS is empty: every /v1 route answers 401');
-  const app = createApiApp({ ch, apiKeys, logger, metrics: createApiMetrics(context.registry) });
+  const app = createApiApp({ ch, apiKeys, sessions, logger, metrics: createApiMetrics(context.registry) });
   return {
     app,
     ch,
-    stop: () => ch.close(),
+    kafka,
+    async stop() {
+      await sessions.close();
+      await kafka.close();
+      await ch.close();
+    },
   };
 }

@@ -1,6 +1,14 @@
 // The ingress as a Hono app built from its dependencies; index.ts serves it, tests call app.request().
 import { Hono } from 'hono';
-import { HttpError, errorBody, handleAppError, requireApiKey } from '@wapipe/http';
+import {
+  HttpError,
+  answerUnmatchedAsJson,
+  handleAppError,
+  observeRoute,
+  requestIdMiddleware,
+  requireApiKey,
+} from '@wapipe/http';
+import type { ObservedRoute } from '@wapipe/http';
 import type { IngressDeps } from './deps.ts';
 import { createIntakeGuards } from './intake/intake-guards.ts';
 import { rejectionReason } from './metrics.ts';
@@ -24,45 +32,28 @@ export { INGRESS_VERSION, startIngress } from './start.ts';
 export type { RunningIngress } from './start.ts';
 export type { IngressEnv } from './env.ts';
 
-function routeLabel(method: string, path: string): string {
-  if (path.startsWith('/webhooks/meta/')) return method === 'GET' ? 'meta_verify' : 'meta_webhook';
-  if (path.startsWith('/webhooks/chatsend/')) return 'chatsend_webhook';
-  if (path.startsWith('/v1/sessions/')) return `sessions_${method.toLowerCase()}`;
-  if (path === '/v1/messages') return 'messages_register';
-  return 'other';
-}
+/** The ingress's own routes, each counted and logged under its label (and nobody else's). */
+export const ingressRoutes: readonly ObservedRoute[] = [
+  { method: 'GET', path: '/webhooks/meta/:sessionId', label: 'meta_verify' },
+  { method: 'POST', path: '/webhooks/meta/:sessionId', label: 'meta_webhook', inFlight: true },
+  { method: 'POST', path: '/webhooks/chatsend/:sessionId', label: 'chatsend_webhook', inFlight: true },
+  { method: 'GET', path: '/v1/sessions', label: 'sessions_list' },
+  { method: 'PUT', path: '/v1/sessions/:sessionId', label: 'sessions_put' },
+  { method: 'GET', path: '/v1/sessions/:sessionId', label: 'sessions_get' },
+  { method: 'POST', path: '/v1/messages', label: 'messages_register' },
+];
 
 export function createIngressApp(deps: IngressDeps): Hono {
   const app = new Hono();
   const { metrics } = deps;
-
-  // One wide line per request; successes at debug so a busy intake does not spend its CPU on logging.
-  app.use('*', async (c, next) => {
-    const started = performance.now();
-    const route = routeLabel(c.req.method, c.req.path);
-    const webhook = route.endsWith('_webhook');
-    if (webhook) metrics.inFlight.inc();
-    try {
-      await next();
-    } finally {
-      if (webhook) metrics.inFlight.dec();
-      const seconds = (performance.now() - started) / 1000;
-      const status = c.res.status;
-      metrics.requests.inc({ route, status: String(status) });
-      metrics.intakeSeconds.observe({ route }, seconds);
-      const line = {
-        route,
-        method: c.req.method,
-        status,
-        ms: Math.round(seconds * 1000 * 10) / 10,
-        sessionId: c.req.param('sessionId'),
-        requestId: c.get('requestId' as never) as string | undefined,
-      };
-      if (status >= 500) deps.logger.warn('request', line);
-      else if (status >= 400) deps.logger.info('request', line);
-      else deps.logger.debug('request', line);
-    }
-  });
+  const observer = {
+    requests: metrics.requests,
+    seconds: metrics.intakeSeconds,
+    inFlight: metrics.inFlight,
+    logger: deps.logger,
+  };
+  app.use('*', requestIdMiddleware());
+  for (const route of ingressRoutes) app.on(route.method, route.path, observeRoute(route, observer));
 
   app.use('/v1/*', requireApiKey(deps.apiKeys));
   const guards = createIntakeGuards({
@@ -83,6 +74,6 @@ export function createIngressApp(deps: IngressDeps): Hono {
       deps.logger.error('unhandled error', { error: e.message, stack: e.stack }),
     );
   });
-  app.notFound((c) => c.json(errorBody('not_found', `no route ${c.req.method} ${c.req.path}`), 404));
+  answerUnmatchedAsJson(app);
   return app;
 }

@@ -1,7 +1,13 @@
 // The ingress alone: `KAFKA_BROKERS=… npm start -w @wapipe/ingress`.
 import { Hono } from 'hono';
 import { loadEnvOrExit } from '@wapipe/config';
-import { healthRoutes, serveUntilSignal, startOrExit } from '@wapipe/http';
+import {
+  answerUnmatchedAsJson,
+  healthRoutes,
+  requestIdMiddleware,
+  serveUntilSignal,
+  startOrExit,
+} from '@wapipe/http';
 import { createLogger, createRegistry } from '@wapipe/observability';
 import { ingressEnv } from './env.ts';
 import { startIngress } from './start.ts';
@@ -26,13 +32,18 @@ if (!env.SESSIONS_ENCRYPTION_KEY) {
   );
   process.exit(2);
 }
-const registry = createRegistry({ defaultMetrics: true });
+const registry = createRegistry({
+  defaultMetrics: true,
+  build: { service: 'ingress' },
+});
 const ingress = await startOrExit(logger, () =>
   startIngress({ ...env, KAFKA_BROKERS: env.KAFKA_BROKERS! }, { logger, registry }),
 );
 const root = new Hono();
+root.use('*', requestIdMiddleware());
 root.route('/', healthRoutes({ registry, checks: { kafka: () => ingress.kafka.isReachable() } }));
 root.route('/', ingress.app);
+answerUnmatchedAsJson(root);
 serveUntilSignal({
   fetch: root.fetch,
   port: env.PORT,

@@ -11,6 +11,7 @@ export function alertRoutes(ch: ClickHouse) {
     defineRoute({
       path: '/v1/alerts',
       operationId: 'listAlerts',
+      label: 'alerts',
       summary: 'Alerts, newest first by opening time, paged',
       description: 'Not limited in time, so an alert that is still open is always listed.',
       pathParams: z.object({}),

@@ -16,6 +16,7 @@ export function debuggingRoutes(ch: ClickHouse, now: () => Date) {
   return [
     defineRoute({
       path: '/v1/messages/{id}/raw',
+      label: 'message_raw',
       operationId: 'getMessageRaw',
       summary: 'The exact requests that carried a message’s statuses, failures and replies, oldest first',
       description: '`id` is the operator’s message id or the provider message id. Kept for RAW_RETENTION.',
@@ -31,6 +32,7 @@ export function debuggingRoutes(ch: ClickHouse, now: () => Date) {
     }),
     defineRoute({
       path: '/v1/raw',
+      label: 'raw',
       operationId: 'listRawRequests',
       summary: 'One session’s kept requests by receive time, newest first, paged',
       pathParams: z.object({}),
@@ -48,6 +50,7 @@ export function debuggingRoutes(ch: ClickHouse, now: () => Date) {
     }),
     defineRoute({
       path: '/v1/audit',
+      label: 'audit',
       operationId: 'listAuditEntries',
       summary: 'Operator actions (session changes, registrations, redrives, replays), newest first, paged',
       pathParams: z.object({}),

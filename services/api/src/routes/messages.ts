@@ -11,6 +11,7 @@ export function messageRoutes(ch: ClickHouse) {
     defineRoute({
       path: '/v1/messages/{id}',
       operationId: 'getMessage',
+      label: 'message',
       summary: 'One outbound message: status, timeline, failure and replies',
       description: '`id` is the operator’s message id or the provider message id.',
       pathParams: z.object({ id: messageRef }),

@@ -15,6 +15,7 @@ export function sessionRoutes(ch: ClickHouse, now: () => Date) {
     defineRoute({
       path: '/v1/sessions/{sessionId}/stats',
       operationId: 'getSessionStats',
+      label: 'stats',
       summary: 'Delivery counts and rates per bucket, by send-time cohort',
       description:
         'A message counts in the bucket of its send time (registered sentAt, else its earliest status). ' +
@@ -23,28 +24,30 @@ export function sessionRoutes(ch: ClickHouse, now: () => Date) {
       pathParams: sessionPath,
       query: statsQuery,
       response: StatsView,
-      errors: [400],
+      errors: [400, 404],
       handle: ({ path, query }) => readStats(ch, { sessionId: path.sessionId, ...query }),
     }),
     defineRoute({
       path: '/v1/sessions/{sessionId}/failures',
       operationId: 'getSessionFailures',
+      label: 'failures',
       summary: 'Failures in a time range, by code and by category',
       pathParams: sessionPath,
       query: rangeQuery(now),
       response: FailuresView,
-      errors: [400],
+      errors: [400, 404],
       handle: ({ path, query }) =>
         readFailures(ch, { sessionId: path.sessionId, from: query.from, to: query.to }),
     }),
     defineRoute({
       path: '/v1/sessions/{sessionId}/replies',
       operationId: 'listSessionReplies',
+      label: 'replies',
       summary: 'Inbound messages in a time range, newest first, paged',
       pathParams: sessionPath,
       query: pagedRangeQuery(now),
       response: RepliesPage,
-      errors: [400],
+      errors: [400, 404],
       handle: ({ path, query }) =>
         readReplies(ch, {
           sessionId: path.sessionId,

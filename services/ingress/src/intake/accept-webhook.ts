@@ -5,7 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Context } from 'hono';
 import { rawKafkaRecord } from '@wapipe/events';
-import { HttpError } from '@wapipe/http';
+import { HttpError, requestIdOf } from '@wapipe/http';
 import { isRetryable } from '@wapipe/kafka';
 import type { IngressDeps } from '../deps.ts';
 import type { StoredSession } from '../sessions/session-config.ts';
@@ -58,8 +58,7 @@ export async function acceptWebhook(
     if (tooMuch) throw new HttpError(400, 'bad_shape', tooMuch);
 
     const signed = intake.signedId?.(c);
-    const requestId = signed?.id ?? randomUUID();
-    c.set('requestId' as never, requestId as never);
+    const requestId = requestIdOf(c);
     const produce = () =>
       deps.publishRaw(
         rawKafkaRecord(

@@ -1,11 +1,10 @@
 // The outbound registry: the operator's send path tells us which provider id belongs to which of its
 // messages. Registrations travel in the raw topic as typed records, keyed by session like the webhooks,
 // so the delivery consumer sees them in order with the statuses they link to.
-import { randomUUID } from 'node:crypto';
 import { Hono } from 'hono';
 import { z } from 'zod';
 import { OutboundRegistration, auditEntry, bearerFingerprint, rawKafkaRecord } from '@wapipe/events';
-import { HttpError } from '@wapipe/http';
+import { HttpError, requestIdOf } from '@wapipe/http';
 import { isRetryable } from '@wapipe/kafka';
 import type { IngressDeps } from '../deps.ts';
 import { parseJson, readBody, requireJson } from '../intake/read-body.ts';
@@ -36,7 +35,7 @@ export function messageRoutes(deps: IngressDeps): Hono {
     if (badSession >= 0) {
       throw new HttpError(400, 'bad_shape', `messages[${badSession}].sessionId: ${SESSION_ID_RULE}`);
     }
-    const requestId = randomUUID();
+    const requestId = requestIdOf(c);
     const receivedAt = new Date().toISOString();
     const perSession = new Map<string, number>();
     for (const m of parsed.data.messages) perSession.set(m.sessionId, (perSession.get(m.sessionId) ?? 0) + 1);

@@ -7,6 +7,21 @@ import { parseJson, readBody, requireJson } from '../intake/read-body.ts';
 import { SESSION_ID, SESSION_ID_RULE, SessionConfig, redactSession } from '../sessions/session-config.ts';
 import { describeIssue } from './describe-issue.ts';
 
+function sessionPage(limitText: string | undefined, cursor: string | undefined) {
+  const limit = limitText === undefined ? 100 : Number(limitText);
+  if (!/^\d+$/.test(limitText ?? '100') || limit < 1 || limit > 1000) {
+    throw new HttpError(400, 'bad_parameter', 'limit: a whole number from 1 to 1000 (default 100)');
+  }
+  if (cursor === undefined) return { limit, after: undefined };
+  const after = /^[A-Za-z0-9_-]{1,256}$/.test(cursor)
+    ? Buffer.from(cursor, 'base64url').toString('utf8')
+    : '';
+  if (!SESSION_ID.test(after)) {
+    throw new HttpError(400, 'bad_parameter', 'cursor: not a cursor from a previous page');
+  }
+  return { limit, after };
+}
+
 export function sessionRoutes(deps: IngressDeps): Hono {
   const app = new Hono();
   const sessionIdOf = (raw: string) => {
@@ -47,6 +62,17 @@ export function sessionRoutes(deps: IngressDeps): Hono {
       if (!isRetryable(error)) throw error;
       throw new HttpError(503, 'unavailable', 'the session could not be stored durably; retry later', 5);
     }
+  });
+
+  // Paged in sessionId order; the cursor is the last id of the page, opaque to clients.
+  app.get('/v1/sessions', (c) => {
+    const { limit, after } = sessionPage(c.req.query('limit'), c.req.query('cursor'));
+    const rest = deps.sessions.list().filter((s) => after === undefined || s.sessionId > after);
+    const page = rest.slice(0, limit);
+    const last = page.at(-1);
+    const nextCursor =
+      rest.length > limit && last ? Buffer.from(last.sessionId, 'utf8').toString('base64url') : null;
+    return c.json({ sessions: page.map(redactSession), nextCursor }, 200);
   });
 
   app.get('/v1/sessions/:sessionId', (c) => {

@@ -11,16 +11,22 @@ import { openSessionSecrets, sealSessionSecrets } from './session-crypto.ts';
 
 export interface SessionStore {
   get(sessionId: string): StoredSession | undefined;
+  /** Every session, in sessionId order. */
+  list(): StoredSession[];
   put(sessionId: string, config: SessionConfig): Promise<StoredSession>;
   size(): number;
   close(): Promise<void>;
 }
+
+const sortedSessions = (sessions: Map<string, StoredSession>) =>
+  [...sessions.values()].sort((a, b) => (a.sessionId < b.sessionId ? -1 : a.sessionId > b.sessionId ? 1 : 0));
 
 /** A store held in memory only; for tests and SESSIONS_FILE-only development. */
 export function createMemorySessionStore(initial: StoredSession[] = []): SessionStore {
   const sessions = new Map(initial.map((s) => [s.sessionId, s]));
   return {
     get: (id) => sessions.get(id),
+    list: () => sortedSessions(sessions),
     async put(sessionId, config) {
       const stored = { ...config, sessionId, updatedAt: new Date().toISOString() };
       sessions.set(sessionId, stored);
@@ -90,6 +96,7 @@ export async function createKafkaSessionStore(options: {
   logger.info('sessions loaded', { sessions: sessions.size });
   return {
     get: (id) => sessions.get(id),
+    list: () => sortedSessions(sessions),
     async put(sessionId, config) {
       const stored: StoredSession = { ...config, sessionId, updatedAt: new Date().toISOString() };
       const record: SealedSessionRecord = {
