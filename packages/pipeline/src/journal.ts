@@ -150,9 +150,6 @@ export function createJournal(options: JournalOptions): Journal {
   const appliedTable = `${consumer}_journal_applied`;
   const log = logger.child({ component: 'journal' });
 
-  // Table inserts (one connection, one at a time) and Kafka effects are independent: run them side by
-  // side. The batch is marked applied only when both are done. Table rows arrive encoded as the journal
-  // holds them, so each row is encoded once and written twice.
   const feedsOf = new Map<string, JournalFeed[]>();
   for (const f of options.views?.feeds ?? []) feedsOf.set(f.source, [...(feedsOf.get(f.source) ?? []), f]);
   const replayOf = new Map((options.views?.replays ?? []).map((r) => [r.source, r.replay]));
@@ -178,6 +175,9 @@ export function createJournal(options: JournalOptions): Journal {
       ];
     });
 
+  // Table inserts (one connection, one at a time) and Kafka effects are independent: run them side by
+  // side. The batch is marked applied only when both are done. Table rows arrive encoded as the journal
+  // holds them, so each row is encoded once, for the journal, its table and the table's feeds.
   const apply = async (batchId: string, tables: TargetInsert[], effects: TopicEffect[]) => {
     // Largest table first, each onto the connection with the least queued so far.
     const lanes = [ch, ...(options.applyChs ?? [])].map((lane) => ({
