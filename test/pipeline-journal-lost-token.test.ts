@@ -72,6 +72,22 @@ const cohortRows = (session: string) => [
     changed_at: at,
   },
 ];
+const followUpRows = (session: string, n: number) =>
+  Array.from({ length: n }, (_, i) => ({
+    id: `${session}.f${i}`,
+    session_id: session,
+    rule: 'human',
+    reply_at: at,
+    trigger: 'reply',
+  }));
+const failureRows = (session: string, n: number) =>
+  Array.from({ length: n }, (_, i) => ({
+    event_id: `${session}.x${i}`,
+    session_id: session,
+    code: '131026',
+    occurred_at: at,
+    received_at: at,
+  }));
 const latencyRows = (session: string) =>
   [100, 200, 300].map((ms, i) => ({
     session_id: session,
@@ -105,12 +121,13 @@ const latencySamplesOf = async (session: string) =>
 /**
  * What a kill right after MergeTree's commitPart leaves: the insert's rows (its views' rows too), holding
  * the insert's token where a column reads it, but no record of the token. The insert runs while the
- * delivery tables keep no deduplication log (a window of 0), as if the process died before writing it.
+ * consumers' tables keep no deduplication log (a window of 0), as if the process died before writing it.
  */
 const leaveRowsWithLostToken = async (table: string, token: string, rows: object[]) => {
   const logged = await db.ch.query({
     query: `SELECT name FROM system.tables
-            WHERE database = {db:String} AND engine LIKE '%MergeTree' AND startsWith(name, 'delivery_')`,
+            WHERE database = {db:String} AND engine LIKE '%MergeTree'
+              AND match(name, '^(delivery|replies|failures)_') AND NOT match(name, '_journal(_applied)?$')`,
     params: { db: db.ch.database },
     schema: z.object({ name: z.string() }),
   });
@@ -184,7 +201,15 @@ beforeAll(async () => {
   cases['state'] = await journalUnapplied('lt_state', {
     writes: [{ table: 'delivery_status_events', rows: statusRows('state', 4) }],
   });
+  cases['others'] = await journalUnapplied('lt_others', {
+    writes: [
+      { table: 'replies_follow_ups', rows: followUpRows('others', 3) },
+      { table: 'failures_events', rows: failureRows('others', 2) },
+    ],
+  });
   await migrate(db.ch, { owner: 'delivery', migrations: await deliveryMigrations() });
+  await migrate(db.ch, { owner: 'replies', migrations: await repliesMigrations() });
+  await migrate(db.ch, { owner: 'failures', migrations: await failuresMigrations() });
 });
 
 describe('recovery after a kill that kept rows but lost their dedup token', () => {
@@ -250,6 +275,21 @@ describe('recovery after a kill that kept rows but lost their dedup token', () =
     expect(await rollupOf(session)).toEqual({ sent: 1, delivered: 2, read: 1, failed: -1 });
   });
 
+  // The table of issue 12, and a failures table: every consumer's tables carry the column.
+  it('the replies and failures tables get the batch once, not twice', async () => {
+    const { journal, batchId } = cases['others']!;
+    await leaveRowsWithLostToken(
+      'replies_follow_ups',
+      `${batchId}.replies_follow_ups`,
+      followUpRows('others', 3),
+    );
+    await leaveRowsWithLostToken('failures_events', `${batchId}.failures_events`, failureRows('others', 2));
+
+    expect(await journal.recover()).toBe(1);
+    expect(await countIn('replies_follow_ups', 'others')).toBe(3);
+    expect(await countIn('failures_events', 'others')).toBe(2);
+  });
+
   it('a t-digest view counts each sample once', async () => {
     const { journal, batchId } = cases['latency']!;
     await leaveRowsWithLostToken(
@@ -294,8 +334,6 @@ describe('recovery after a kill that kept rows but lost their dedup token', () =
 });
 
 it('every table a consumer journal writes carries journal_batch', async () => {
-  await migrate(db.ch, { owner: 'replies', migrations: await repliesMigrations() });
-  await migrate(db.ch, { owner: 'failures', migrations: await failuresMigrations() });
   // Tables only views fill, with idempotent states, need no column (migration 0010 of delivery).
   const viewOnly = new Set(['delivery_message_state']);
   const rows = await db.ch.query({
