@@ -2,9 +2,10 @@
 // embedded database (or CLICKHOUSE_URL's server) gets the services' real migrations and 10M status events
 // of one busy session over 30 days, a registry entry for half of its messages and 500k inbound replies.
 // The rollup is filled the way the delivery consumer fills it: one cohort row per message into
-// delivery_cohort_changes, which the real materialized view sums into delivery_rollup_minute. Then it
-// times the route (app.request, auth and JSON included) and, as the baseline, the same answer computed
-// from the raw rows, checks both answers are equal, and prints median, p95 and the ratio.
+// delivery_rollup_feed, as its journal writes them, which the real materialized view sums into
+// delivery_rollup_minute. Then it times the route (app.request, auth and JSON included) and, as the
+// baseline, the same answer computed from the raw rows, checks both answers are equal, and prints median,
+// p95 and the ratio.
 //
 //   npx tsx bench/api-stats.ts   (BENCH_EVENTS=10000000 BENCH_RUNS=50 BENCH_WARMUP_RUNS=10 BENCH_BASELINE_RUNS=5;
 //                                target: median < 300 ms)
@@ -173,7 +174,7 @@ async function fillRollupLikeTheConsumer(ch: ClickHouse): Promise<void> {
     const started = performance.now();
     await ch.command({
       query: `
-        INSERT INTO ${ch.table('delivery_cohort_changes')}
+        INSERT INTO ${ch.table('delivery_rollup_feed')}
           (session_id, provider_message_id, minute, sign, delivered, read, failed, changed_at)
         SELECT session_id, provider_message_id, minute, 1, delivered, read, failed, now64(3, 'UTC')
         FROM (${cohortSelect(ch, 'AND cityHash64(provider_message_id) % {chunks:UInt32} = {chunk:UInt32}')})`,

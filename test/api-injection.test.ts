@@ -88,8 +88,9 @@ beforeAll(async () => {
       }),
     ],
   });
+  // The rollup's view hangs off its feed, which the delivery journal writes with the cohort changes.
   await ch.insert({
-    table: 'delivery_cohort_changes',
+    table: 'delivery_rollup_feed',
     rows: [
       {
         session_id: S,

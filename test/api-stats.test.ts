@@ -1,6 +1,6 @@
 // Stats and failures against ground truth the test computes from its own generated data. Cohort rows go
-// through delivery_cohort_changes, as the delivery consumer writes them (a -1 for the old row, a +1 for the
-// new one), so the real materialized view fills the rollup, in many unmerged parts.
+// through delivery_rollup_feed, as the delivery consumer's journal writes them (a -1 for the old row, a +1
+// for the new one), so the real materialized view fills the rollup, in many unmerged parts.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chDateTime } from '@wapipe/pipeline';
 import { startApiTestApp } from './support/api-app.ts';
@@ -124,7 +124,7 @@ beforeAll(async () => {
   const steps = Math.max(...messages.map((m) => m.history.length));
   for (let step = 0; step < steps; step++) {
     const rows = messages.filter((m) => m.history.length > step).flatMap((m) => cohortChanges(m, step));
-    await api.ch.insert({ table: 'delivery_cohort_changes', rows });
+    await api.ch.insert({ table: 'delivery_rollup_feed', rows });
   }
   await api.ch.insert({
     table: 'replies_inbound',

@@ -54,6 +54,8 @@ export async function startConsumerService(options: {
   makeProcess(deps: ConsumerDeps): ProcessSpec | Promise<ProcessSpec>;
   /** Fetch sizes, which bound a unit of work (see createBatchConsumer for the defaults). */
   fetch?: EventConsumerOptions['fetch'];
+  /** The service's materialized views as the journal must write them (ADR 5). */
+  journalViews?: EventConsumerOptions['journalViews'];
   /** Extra work to stop with the consumer (e.g. timers). */
   onStop?: () => Promise<void>;
 }): Promise<RunningConsumer> {
@@ -93,6 +95,7 @@ export async function startConsumerService(options: {
         ? { process: spec.process, pipelined: { reset: spec.reset }, storeChs }
         : { process: spec }),
       ...(options.fetch === undefined ? {} : { fetch: options.fetch }),
+      ...(options.journalViews === undefined ? {} : { journalViews: options.journalViews }),
       maxAttempts: env.CONSUMER_MAX_ATTEMPTS,
       sessionTimeoutMs: env.CONSUMER_SESSION_TIMEOUT_MS,
     });

@@ -16,7 +16,7 @@ import type {
 } from '@wapipe/kafka';
 import type { Logger, Registry } from '@wapipe/observability';
 import { createJournal } from './journal.ts';
-import type { Journal, JournalBatch } from './journal.ts';
+import type { Journal, JournalBatch, JournalViews } from './journal.ts';
 
 /** Header of a redriven record: the one consumer that should process it again. */
 export const REDRIVE_HEADER = 'wapipe-redrive-for';
@@ -49,6 +49,8 @@ export interface EventConsumerOptions {
    * reads: the first journals and applies, the others apply tables beside it.
    */
   storeChs?: ClickHouse[];
+  /** The service's materialized views as the journal must write them (ADR 5). */
+  journalViews?: JournalViews;
   maxAttempts?: number;
   sessionTimeoutMs?: number;
   fetch?: { minBytes?: number; maxWaitMs?: number; maxBytesPerPartition?: number; maxBytes?: number };
@@ -73,6 +75,7 @@ export function createEventConsumer(options: EventConsumerOptions): EventConsume
     consumer: name,
     logger: log,
     publish: (topic, records) => options.producer.sendMany(topic, records),
+    ...(options.journalViews === undefined ? {} : { views: options.journalViews }),
   });
   // After a failed commit the journal may hold a batch that was not applied; apply it before new work.
   // A batch that cannot be applied (a target table gone, say) stops the consumer like an outage: it holds

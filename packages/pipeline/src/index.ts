@@ -3,7 +3,10 @@ export type {
   EffectRecord,
   Journal,
   JournalBatch,
+  JournalFeed,
   JournalOptions,
+  JournalReplay,
+  JournalViews,
   TableWrite,
   TopicEffect,
 } from './journal.ts';

@@ -2,8 +2,11 @@
 // transactions. A batch's rows are first written to the consumer's journal in ONE insert: one block, one
 // part, so it lands whole or not at all, even if the process is killed mid-way. Only then are they applied
 // to their targets, each insert with a token derived from the batch, and the batch is marked applied.
-// A crash between journal and mark leaves a batch that recover() re-applies; target inserts it already
-// made are dropped by their tokens. Kafka effects re-sent by recover() carry the same deterministic ids.
+// A crash between journal and mark leaves a batch that recover() re-applies. A token alone cannot tell
+// which inserts had landed: MergeTree commits a part before it records the part's token, so a kill in
+// between keeps rows whose token is forgotten (ADR 5). Every target therefore holds the token in its rows
+// (column journal_batch), and recover() re-applies only the inserts whose rows it does not find.
+// Kafka effects re-sent by recover() carry the same deterministic ids.
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { encodeCompactRows, encodeTsvRows } from '@wapipe/clickhouse';
@@ -51,6 +54,33 @@ export interface Journal {
   commit(batch: JournalBatch): Promise<string | null>;
 }
 
+/**
+ * A materialized view that is not idempotent (sums, t-digests) must not hang off a table the journal writes:
+ * its part and the table's are separate, so after a kill one can be there without the other. It hangs off
+ * `feed`, a Null-engine table that the journal writes `source`'s rows into as an insert of its own, and
+ * marks one row of its `target` per insert with the insert's token (journal_batch in the sorting key).
+ */
+export interface JournalFeed {
+  source: string;
+  feed: string;
+  target: string;
+}
+
+/**
+ * Views that stay on `source` must fill only idempotent states (max, min, any), so filling them twice is
+ * harmless. `replay` is a Null-engine copy of `source` with the same views: when recovery finds a batch's
+ * rows already in `source` (maybe without the views' rows), it writes them into `replay` instead.
+ */
+export interface JournalReplay {
+  source: string;
+  replay: string;
+}
+
+export interface JournalViews {
+  feeds?: JournalFeed[];
+  replays?: JournalReplay[];
+}
+
 export interface JournalOptions {
   ch: ClickHouse;
   /** More connections to apply a batch's tables side by side (the embedded engine runs one query per connection). */
@@ -58,10 +88,31 @@ export interface JournalOptions {
   consumer: string;
   publish(topic: string, records: EffectRecord[]): Promise<void>;
   logger: Logger;
+  /** How the consumer's materialized views are written (see JournalFeed, JournalReplay). */
+  views?: JournalViews;
 }
+
+/** One insert of a batch: a table's rows into that table, or into one of its feeds. */
+interface TargetInsert {
+  table: string;
+  encoded: string;
+  token: string;
+  /** Where rows carrying `token` in journal_batch show that this insert landed. */
+  landedIn: string;
+  /** A replay table to write instead when recovery finds the insert landed. */
+  replay?: string;
+}
+
+/**
+ * ClickHouse parses an insert in blocks of max_insert_block_size rows (1,048,449 by default), each its own
+ * part: a larger write could land in part, which the presence check cannot tell from whole.
+ */
+const maxRowsPerWrite = 1_000_000;
 
 const JournalRow = z.object({ target: z.string(), row: z.string() });
 const PendingBatch = z.object({ batch_id: z.string() });
+const Count = z.object({ n: z.coerce.number() });
+const TableName = z.object({ table: z.string() });
 
 export function journalMigrations(consumer: string): Migration[] {
   if (!/^[a-z][a-z0-9_]*$/.test(consumer)) throw new Error(`bad consumer name ${consumer}`);
@@ -99,15 +150,40 @@ export function createJournal(options: JournalOptions): Journal {
   const appliedTable = `${consumer}_journal_applied`;
   const log = logger.child({ component: 'journal' });
 
+  const feedsOf = new Map<string, JournalFeed[]>();
+  for (const f of options.views?.feeds ?? []) feedsOf.set(f.source, [...(feedsOf.get(f.source) ?? []), f]);
+  const replayOf = new Map((options.views?.replays ?? []).map((r) => [r.source, r.replay]));
+
+  /** The inserts that apply a batch's tables: each table, then each of its feeds, with the same rows. */
+  const insertsOf = (batchId: string, tables: EncodedTable[]): TargetInsert[] =>
+    tables.flatMap(({ table, encoded }) => {
+      const replay = replayOf.get(table);
+      return [
+        {
+          table,
+          encoded,
+          token: `${batchId}.${table}`,
+          landedIn: table,
+          ...(replay === undefined ? {} : { replay }),
+        },
+        ...(feedsOf.get(table) ?? []).map((f) => ({
+          table: f.feed,
+          encoded,
+          token: `${batchId}.${f.feed}`,
+          landedIn: f.target,
+        })),
+      ];
+    });
+
   // Table inserts (one connection, one at a time) and Kafka effects are independent: run them side by
   // side. The batch is marked applied only when both are done. Table rows arrive encoded as the journal
-  // holds them, so each row is encoded once and written twice.
-  const apply = async (batchId: string, tables: EncodedTable[], effects: TopicEffect[]) => {
+  // holds them, so each row is encoded once, for the journal, its table and the table's feeds.
+  const apply = async (batchId: string, tables: TargetInsert[], effects: TopicEffect[]) => {
     // Largest table first, each onto the connection with the least queued so far.
     const lanes = [ch, ...(options.applyChs ?? [])].map((lane) => ({
       lane,
       bytes: 0,
-      tables: [] as EncodedTable[],
+      tables: [] as TargetInsert[],
     }));
     for (const t of [...tables].sort((a, b) => b.encoded.length - a.encoded.length)) {
       const lane = lanes.reduce((min, l) => (l.bytes < min.bytes ? l : min));
@@ -122,7 +198,7 @@ export function createJournal(options: JournalOptions): Journal {
           encoded: t.encoded,
           // Journals written before compact rows hold JSON objects, one per line.
           format: t.encoded.startsWith('{') ? 'JSONEachRow' : 'JSONCompactEachRowWithNames',
-          dedupToken: `${batchId}.${t.table}`,
+          dedupToken: t.token,
           dedupDependentViews: true,
         });
         log.debug('applied', {
@@ -159,6 +235,47 @@ export function createJournal(options: JournalOptions): Journal {
     });
   };
 
+  const warnedUnmarked = new Set<string>();
+  /**
+   * Of a journaled batch's inserts, those recovery must make again: each whose rows (or view marker) it does
+   * not find. One it finds is replaced by its replay, if it has one. Recovery only: the hot path never reads.
+   */
+  const notLanded = async (
+    batchId: string,
+    inserts: TargetInsert[],
+    marked: Set<string>,
+  ): Promise<TargetInsert[]> => {
+    const again: TargetInsert[] = [];
+    for (const t of inserts) {
+      if (!marked.has(t.landedIn)) {
+        if (!warnedUnmarked.has(t.landedIn)) {
+          warnedUnmarked.add(t.landedIn);
+          log.warn('table has no journal_batch column: re-applying relies on its dedup token alone', {
+            table: t.landedIn,
+            fix: 'add journal_batch to the table in a migration (ADR 5)',
+          });
+        }
+        again.push(t);
+        continue;
+      }
+      const [landed] = await ch.query({
+        query: `SELECT count() AS n FROM ${ch.table(t.landedIn)} WHERE journal_batch = {token:String}`,
+        params: { token: t.token },
+        schema: Count,
+      });
+      if (landed!.n === 0) again.push(t);
+      else if (t.replay !== undefined) {
+        again.push({
+          table: t.replay,
+          encoded: t.encoded,
+          token: `${batchId}.${t.replay}`,
+          landedIn: t.replay,
+        });
+      }
+    }
+    return again;
+  };
+
   return {
     migrations: journalMigrations(consumer),
 
@@ -168,6 +285,16 @@ export function createJournal(options: JournalOptions): Journal {
                 WHERE batch_id NOT IN (SELECT batch_id FROM ${ch.table(appliedTable)})`,
         schema: PendingBatch,
       });
+      if (pending.length === 0) return 0;
+      const marked = new Set(
+        (
+          await ch.query({
+            query: `SELECT table FROM system.columns WHERE database = {db:String} AND name = 'journal_batch'`,
+            params: { db: ch.database },
+            schema: TableName,
+          })
+        ).map((r) => r.table),
+      );
       for (const { batch_id: batchId } of pending) {
         const rows = await ch.query({
           query: `SELECT target, row FROM ${ch.table(journalTable)} WHERE batch_id = {batchId:String} ORDER BY seq`,
@@ -175,8 +302,13 @@ export function createJournal(options: JournalOptions): Journal {
           schema: JournalRow,
         });
         const { tables, effects } = splitTargets(rows);
-        log.warn('re-applying a journaled batch', { batchId, targets: rows.length });
-        await apply(batchId, tables, effects);
+        const missing = await notLanded(batchId, insertsOf(batchId, tables), marked);
+        log.warn('re-applying a journaled batch', {
+          batchId,
+          targets: rows.length,
+          reapplied: missing.map((t) => t.table),
+        });
+        await apply(batchId, missing, effects);
       }
       return pending.length;
     },
@@ -189,6 +321,11 @@ export function createJournal(options: JournalOptions): Journal {
       const tables: EncodedTable[] = [];
       for (const w of batch.writes) {
         if (w.rows.length === 0) continue;
+        if (w.rows.length > maxRowsPerWrite) {
+          throw new Error(
+            `a batch writes ${w.rows.length} rows into ${w.table}; the journal takes at most ${maxRowsPerWrite} per table (make batches smaller)`,
+          );
+        }
         const encoded = encodeCompactRows(w.rows);
         entries.push({ target: `table:${w.table}`, body: encoded });
         tables.push({ table: w.table, encoded });
@@ -223,7 +360,7 @@ export function createJournal(options: JournalOptions): Journal {
         bytes: entries.reduce((n, e) => n + e.body.length, 0),
         ms: Math.round(performance.now() - started),
       });
-      await apply(batchId, tables, effects);
+      await apply(batchId, insertsOf(batchId, tables), effects);
       return batchId;
     },
   };

@@ -3,7 +3,7 @@ import { loadMigrations } from '@wapipe/clickhouse';
 import { Counter } from '@wapipe/observability';
 import type { Logger, Registry } from '@wapipe/observability';
 import { startConsumerService } from '@wapipe/pipeline';
-import type { RunningConsumer } from '@wapipe/pipeline';
+import type { JournalViews, RunningConsumer } from '@wapipe/pipeline';
 import type { DeliveryEnv } from './env.ts';
 import { createDeliveryProcess } from './process.ts';
 
@@ -11,6 +11,15 @@ export { deliveryEnv } from './env.ts';
 export type { DeliveryEnv } from './env.ts';
 
 export const deliveryMigrations = () => loadMigrations(new URL('../migrations/', import.meta.url));
+
+/** The rollup and latency views sum, so they hang off feeds; the state view is idempotent (migration 0010). */
+export const deliveryJournalViews: JournalViews = {
+  feeds: [
+    { source: 'delivery_cohort_changes', feed: 'delivery_rollup_feed', target: 'delivery_rollup_minute' },
+    { source: 'delivery_latency_samples', feed: 'delivery_latency_feed', target: 'delivery_latency_minute' },
+  ],
+  replays: [{ source: 'delivery_status_events', replay: 'delivery_status_events_replay' }],
+};
 
 export function deliveryMetrics(registry: Registry) {
   return {
@@ -40,6 +49,7 @@ export async function startDelivery(
     // Every insert makes a part per table, so units of tens of thousands of events (a few seconds of
     // traffic at full speed) amortise that: bench/delivery.ts measured 24 MB fetches 13% faster than 6 MB.
     fetch: { maxBytesPerPartition: 4 * 1024 * 1024, maxBytes: 24 * 1024 * 1024 },
+    journalViews: deliveryJournalViews,
     makeProcess: ({ ch, topics, registry }) =>
       createDeliveryProcess({
         ch,
