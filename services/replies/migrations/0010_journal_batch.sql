@@ -15,3 +15,5 @@ ALTER TABLE {db}.replies_opt_outs
   ADD COLUMN IF NOT EXISTS journal_batch LowCardinality(String) DEFAULT getSetting('insert_deduplication_token');
 ALTER TABLE {db}.replies_follow_ups
   ADD COLUMN IF NOT EXISTS journal_batch LowCardinality(String) DEFAULT getSetting('insert_deduplication_token');
+ALTER TABLE {db}.replies_links
+  ADD COLUMN IF NOT EXISTS journal_batch LowCardinality(String) DEFAULT getSetting('insert_deduplication_token');
