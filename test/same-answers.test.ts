@@ -3,16 +3,10 @@
 // and re-batched duplicates) into three whole pipelines (every consumer, the read API) gives identical
 // answers on every read route: timelines, session stats, failures, replies and alerts.
 import { afterAll, describe, expect, it } from 'vitest';
-import { allInOneEnv, startPipeline } from '@wapipe/all-in-one';
-import { connectKafka, createCoalescingProducer, topicCatalog } from '@wapipe/kafka';
-import { createRegistry, silentLogger } from '@wapipe/observability';
-import { backendOptions, randomDatabaseName } from './harness/clickhouse.ts';
-import { testBrokers, uniqueName, waitFor } from './harness/kafka.ts';
 import { EVENT_SET_T0, arrive, generateEventSet } from './support/event-set.ts';
 import type { Arrival, EventSet } from './support/event-set.ts';
+import { startTestPipeline } from './support/pipeline.ts';
 
-const brokers = testBrokers();
-const KEY = 'same-answers-key-0123456789';
 const HOUR = 3_600_000;
 const from = new Date(EVENT_SET_T0 - 2 * HOUR).toISOString();
 const to = new Date(EVENT_SET_T0 + 10 * HOUR).toISOString();
@@ -34,59 +28,21 @@ afterAll(async () => {
 
 /** Every read route's answer for the set, as one object keyed by the request. */
 async function answersOf(set: EventSet, arrival: Arrival): Promise<Record<string, unknown>> {
-  const prefix = uniqueName('same-answers');
-  const database = randomDatabaseName();
-  const backend = backendOptions();
-  const env = allInOneEnv.parse({
-    API_KEYS: KEY,
-    KAFKA_BROKERS: brokers.join(','),
-    TOPIC_PREFIX: prefix,
-    TOPIC_PARTITIONS: '3',
-    CLICKHOUSE_DATABASE: database,
-    ...(backend.url
-      ? {
-          CLICKHOUSE_URL: backend.url,
-          CLICKHOUSE_USER: backend.username,
-          CLICKHOUSE_PASSWORD: backend.password,
-        }
-      : { CHDB_PATH: backend.dataPath }),
-  });
-  const pipeline = await startPipeline(env, { logger: silentLogger, registry: createRegistry() });
-  stops.push(() => pipeline.stop());
-  const request = async (path: string, init: RequestInit = {}) =>
-    pipeline.app.request(path, {
-      ...init,
-      headers: { authorization: `Bearer ${KEY}`, 'content-type': 'application/json', ...init.headers },
-    });
+  const p = await startTestPipeline();
+  stops.push(() => p.stop());
   for (const { id, provider } of set.sessions) {
-    const put = await request(`/v1/sessions/${id}`, {
+    const put = await p.request(`/v1/sessions/${id}`, {
       method: 'PUT',
       body: JSON.stringify({ provider, enableWebhook: true, secret: secrets[provider] }),
     });
     expect(put.status, `PUT /v1/sessions/${id}`).toBe(200);
   }
-
-  const records = arrive(set, arrival);
-  const kafka = await connectKafka({ brokers, clientId: 'same-answers', logger: silentLogger });
-  const producer = createCoalescingProducer(kafka);
-  const raw = topicCatalog(prefix).raw;
-  try {
-    // One record at a time keeps the arrival order exact within each session's partition.
-    for (const record of records) await producer.sendMany(raw, [record]);
-    const groups = ['delivery', 'replies', 'failures'].map((c) => `${prefix}.${c}`);
-    await waitFor(
-      'every consumer to commit every record',
-      async () => (await Promise.all(groups.map((g) => kafka.groupLag(g, raw)))).every((lag) => lag === 0n),
-      { timeoutMs: 180_000, pollMs: 500 },
-    );
-  } finally {
-    await producer.close();
-    await kafka.close();
-  }
+  await p.produce(arrive(set, arrival));
+  await p.settled();
 
   const answers: Record<string, unknown> = {};
   const read = async (path: string) => {
-    const res = await request(path);
+    const res = await p.request(path);
     answers[path] = { status: res.status, body: (await res.json()) as unknown };
   };
   for (const m of set.outbound) {

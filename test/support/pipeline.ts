@@ -1,5 +1,6 @@
 // The whole pipeline in this process (every consumer, the ingress and the API on one app), on the test
 // broker and a database of its own: records in, read answers out.
+import { randomBytes } from 'node:crypto';
 import { allInOneEnv, startPipeline } from '@wapipe/all-in-one';
 import type { RunningPipeline } from '@wapipe/all-in-one';
 import { createClickHouse } from '@wapipe/clickhouse';
@@ -35,6 +36,7 @@ export async function startTestPipeline(settings: Record<string, string> = {}): 
   const chOptions: ClickHouseOptions = { ...backendOptions(), database: randomDatabaseName() };
   const env = allInOneEnv.parse({
     API_KEYS: PIPELINE_KEY,
+    SESSIONS_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
     ...testConsumerEnv(brokers, prefix, chOptions),
     ...settings,
   });
