@@ -34,6 +34,35 @@ export default tseslint.config(
     },
   },
   {
+    // The local Kafka broker is a dev tool that runs kafkajs for its readiness probe.
+    files: ['tools/local-kafka/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        onlyInPackage('clickhouse', ['@clickhouse/client', 'chdb', 'chdb/connection']),
+      ],
+    },
+  },
+  {
+    // Dev tools are not product: no package and no split service imports tools/ (only the all-in-one, the
+    // tests and the benchmarks do). A rule of its own, so it adds to each folder's no-restricted-imports.
+    files: ['packages/**', 'services/!(all-in-one)/**'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['@wapipe/local-*', '**/tools/*'],
+              message:
+                'Dev tools (tools/*) are not product code; only the all-in-one, tests and benches use them.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     files: ['packages/kafka/**'],
     rules: {
       'no-restricted-imports': [

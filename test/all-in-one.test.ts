@@ -8,7 +8,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, expect, it } from 'vitest';
-import { findFreePort } from '@wapipe/kafka';
+import { findFreePort } from '@wapipe/local-kafka';
 import { waitFor } from './harness/kafka.ts';
 import { META_SECRET, metaHeaders, metaStatusBody } from './support/ingress.ts';
 
