@@ -157,9 +157,12 @@ async function launch(
   try {
     const mainClass = jars.launcher === undefined ? ['kafka.Kafka'] : [jars.launcher, 'kafka.Kafka'];
     const args = [...(options.jvmOptions ?? defaultJvmOptions), ...javaOptions, '-cp', jars.classpath];
-    // stdin stays a pipe that only this process holds: ExitWithParent exits when it closes.
+    // stdin stays a pipe that only this process holds: ExitWithParent exits when it closes. Its own
+    // process group: a terminal's Ctrl-C signals the whole foreground group, and the broker must outlive
+    // the consumers that still commit to it; this process stops it last, with stop().
     child = spawn(javaTool('java'), [...args, ...mainClass, propertiesFile], {
       stdio: ['pipe', jvmLog, jvmLog],
+      detached: true,
     });
   } finally {
     closeSync(jvmLog);
