@@ -1,4 +1,5 @@
 // npm run kafka -- fetch | format | start [--port 9092] [--controller-port 9093] [--data-dir .data/kafka]
+// An unknown command or option prints the usage and exits 2.
 // `fetch` provisions the jars (CI runs it before the tests); `start` runs a broker until Ctrl-C.
 import { parseArgs } from 'node:util';
 import { LocalBrokerError } from './errors.ts';
@@ -18,16 +19,27 @@ options (format, start):
   --controller-port <n>   KRaft controller listener (default port + 1)
   --data-dir <path>       kept across starts (default .data/kafka)`;
 
+class UsageError extends Error {}
+
+function parseCommandLine() {
+  try {
+    return parseArgs({
+      allowPositionals: true,
+      options: {
+        port: { type: 'string' },
+        'controller-port': { type: 'string' },
+        'data-dir': { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    });
+  } catch (error) {
+    // parseArgs names the unknown option or the missing value; the usage says what is accepted.
+    throw new UsageError((error as Error).message);
+  }
+}
+
 async function main(): Promise<void> {
-  const { positionals, values } = parseArgs({
-    allowPositionals: true,
-    options: {
-      port: { type: 'string' },
-      'controller-port': { type: 'string' },
-      'data-dir': { type: 'string' },
-      help: { type: 'boolean', short: 'h' },
-    },
-  });
+  const { positionals, values } = parseCommandLine();
   const command = positionals[0];
   if (values.help === true || command === undefined) {
     console.log(usage);
@@ -53,7 +65,7 @@ async function main(): Promise<void> {
     case 'start':
       return runInForeground(options);
     default:
-      throw new Error(`unknown command "${command}"\n\n${usage}`);
+      throw new UsageError(`unknown command "${command}"`);
   }
 }
 
@@ -79,11 +91,17 @@ async function runInForeground(options: LocalBrokerOptions): Promise<void> {
 function portOption(name: string, value: string | undefined): number | undefined {
   if (value === undefined) return undefined;
   const port = Number(value);
-  if (!Number.isInteger(port) || port < 1 || port > 65_535) throw new Error(`${name} must be a port number`);
+  if (!Number.isInteger(port) || port < 1 || port > 65_535) {
+    throw new UsageError(`${name} must be a port number (1-65535), not "${value}"`);
+  }
   return port;
 }
 
 main().catch((error: unknown) => {
+  if (error instanceof UsageError) {
+    console.error(`${error.message}\n\n${usage}`);
+    process.exit(2);
+  }
   const message = error instanceof LocalBrokerError ? `${error.code}: ${error.message}` : String(error);
   console.error(message);
   process.exit(1);
