@@ -4,6 +4,7 @@
 import { parseArgs } from 'node:util';
 import { LocalBrokerError } from './errors.ts';
 import { ensureKafkaJars } from './jars.ts';
+import { startLocalCluster } from './local-cluster.ts';
 import { formatLocalBrokerDataDir, startLocalBroker } from './start-local-broker.ts';
 import type { LocalBrokerOptions } from './start-local-broker.ts';
 
@@ -12,12 +13,17 @@ const usage = `usage: npm run kafka -- <command> [options]
 commands:
   fetch    download the pinned Kafka jars with mvn into the cache (KAFKA_CACHE_DIR, default .cache/kafka)
   format   write server.properties and format the data dir, unless it already is
-  start    run a single-node broker in the foreground until Ctrl-C
+  start    run a broker (or with --nodes 3 a cluster) in the foreground until Ctrl-C
 
 options (format, start):
   --port <n>              PLAINTEXT listener on 127.0.0.1 (default 9092)
   --controller-port <n>   KRaft controller listener (default port + 1)
-  --data-dir <path>       kept across starts (default .data/kafka)`;
+  --data-dir <path>       kept across starts (default .data/kafka; .data/kafka-cluster with --nodes)
+
+options (start):
+  --nodes <n>             a KRaft cluster of n broker+controller nodes: client ports port..port+n-1,
+                          controller ports the n after them, data in <data dir>/node-<id>; the project's
+                          topics then get min(n, 3) replicas and min.insync.replicas=2`;
 
 class UsageError extends Error {}
 
@@ -29,6 +35,7 @@ function parseCommandLine() {
         port: { type: 'string' },
         'controller-port': { type: 'string' },
         'data-dir': { type: 'string' },
+        nodes: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -62,8 +69,13 @@ async function main(): Promise<void> {
       console.log(`data dir ${prepared.dataDir} is formatted (${prepared.propertiesFile})`);
       return;
     }
-    case 'start':
-      return runInForeground(options);
+    case 'start': {
+      const nodes = values.nodes === undefined ? 1 : Number(values.nodes);
+      if (!Number.isInteger(nodes) || nodes < 1 || nodes > 9) {
+        throw new UsageError(`--nodes must be a whole number from 1 to 9, not "${values.nodes}"`);
+      }
+      return nodes === 1 ? runInForeground(options) : runClusterInForeground(nodes, options);
+    }
     default:
       throw new UsageError(`unknown command "${command}"`);
   }
@@ -85,6 +97,37 @@ async function runInForeground(options: LocalBrokerOptions): Promise<void> {
   const how = await broker.exited;
   if (stopping) return;
   console.error(`Kafka stopped by itself (${how}); see ${broker.logFile}`);
+  process.exit(1);
+}
+
+async function runClusterInForeground(nodes: number, options: LocalBrokerOptions): Promise<void> {
+  const port = options.port ?? 9092;
+  const ports = Array.from({ length: nodes }, (_, i) => port + i);
+  const cluster = await startLocalCluster({
+    nodes,
+    ports,
+    controllerPorts: Array.from({ length: nodes }, (_, i) => (options.controllerPort ?? port + nodes) + i),
+    dataDir: options.dataDir,
+  });
+  console.log(
+    `Kafka ${cluster.version} ${nodes}-node cluster is running: KAFKA_BROKERS=${cluster.brokers.join(',')} (Ctrl-C stops it)`,
+  );
+  let stopping = false;
+  const stopOn = (signal: NodeJS.Signals): void => {
+    stopping = true;
+    console.log(`${signal}: stopping the Kafka cluster …`);
+    void cluster.stop().then(() => process.exit(0));
+  };
+  process.once('SIGINT', stopOn);
+  process.once('SIGTERM', stopOn);
+  const how = await Promise.race(
+    cluster.nodes.map((node, i) => node.exited.then((e) => `node ${i + 1}: ${e}`)),
+  );
+  if (stopping) return;
+  console.error(
+    `a Kafka node stopped by itself (${how}); see the logs under ${cluster.nodes[0]?.dataDir ?? ''}/..`,
+  );
+  await cluster.stop();
   process.exit(1);
 }
 
