@@ -4,6 +4,7 @@ WORKDIR /app
 COPY package.json package-lock.json ./
 COPY packages ./packages
 COPY services ./services
+COPY tools ./tools
 RUN npm ci --no-audit --no-fund --omit=dev --include-workspace-root \
  && npm install --no-audit --no-fund --no-save tsx@4
 

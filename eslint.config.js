@@ -41,7 +41,8 @@ export default tseslint.config(
     },
   },
   {
-    files: ['packages/**', 'services/**'],
+    // The all-in-one may start dev tools (the local broker); packages and split services never do.
+    files: ['packages/**', 'services/!(all-in-one)/**'],
     rules: {
       'no-restricted-imports': [
         'error',
@@ -52,6 +53,16 @@ export default tseslint.config(
             ...onlyInPackage('clickhouse', ['@clickhouse/client', 'chdb', 'chdb/connection']).paths,
           ],
         }),
+      ],
+    },
+  },
+  {
+    // The local Kafka broker is a dev tool that runs kafkajs for its readiness probe.
+    files: ['tools/local-kafka/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        onlyInPackage('clickhouse', ['@clickhouse/client', 'chdb', 'chdb/connection']),
       ],
     },
   },
@@ -81,6 +92,7 @@ export default tseslint.config(
       'services/replies/**',
       'services/failures/**',
       'services/api/**',
+      'services/archive/**',
     ],
     rules: {
       'no-restricted-imports': [
@@ -89,7 +101,7 @@ export default tseslint.config(
           paths: [
             ...onlyInPackage('kafka', ['kafkajs']).paths,
             ...onlyInPackage('clickhouse', ['@clickhouse/client', 'chdb', 'chdb/connection']).paths,
-            ...['ingress', 'delivery', 'replies', 'failures', 'api'].map((s) => ({
+            ...['ingress', 'delivery', 'replies', 'failures', 'api', 'archive'].map((s) => ({
               name: `@wapipe/${s}`,
               message: 'A service never imports another service.',
             })),

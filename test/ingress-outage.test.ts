@@ -5,8 +5,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { findFreePort, startLocalBroker } from '@wapipe/kafka';
-import type { LocalBroker } from '@wapipe/kafka';
+import { findFreePort, startLocalBroker } from '@wapipe/local-kafka';
+import type { LocalBroker } from '@wapipe/local-kafka';
 import { waitFor } from './harness/kafka.ts';
 import {
   META_SECRET,

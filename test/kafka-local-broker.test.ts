@@ -1,16 +1,15 @@
 // The local broker that replaces Docker: it keeps its data across restarts, refuses clearly to start
 // twice, and never outlives the process that started it.
 import { spawn } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { findFreePort, LocalBrokerError, startLocalBroker } from '@wapipe/kafka';
-import type { LocalBroker, LocalBrokerOptions } from '@wapipe/kafka';
+import { findFreePort, LocalBrokerError, startLocalBroker } from '@wapipe/local-kafka';
+import type { LocalBroker, LocalBrokerOptions } from '@wapipe/local-kafka';
 // eslint-disable-next-line no-restricted-imports -- the Kafka package's test of its own broker and client
 import { Kafka, logLevel } from 'kafkajs';
 import { afterEach, describe, expect, test } from 'vitest';
-import { uniqueName, waitFor } from './harness/kafka.ts';
+import { isProcessRunning, uniqueName, waitFor } from './harness/kafka.ts';
 
 const cleanups: Array<() => Promise<void>> = [];
 
@@ -34,17 +33,6 @@ async function start(options: LocalBrokerOptions): Promise<LocalBroker> {
   return broker;
 }
 
-/** Alive and not a zombie waiting to be reaped (kill(pid, 0) succeeds on those). */
-function isRunning(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-  } catch {
-    return false;
-  }
-  const stat = `/proc/${pid}/stat`;
-  return !existsSync(stat) || !/^\d+ \(.*\) Z/.test(readFileSync(stat, 'utf8'));
-}
-
 describe('the local Kafka broker', () => {
   test('keeps its records across a stop and a start on the same data dir', async () => {
     const dataDir = await tempDataDir();
@@ -66,7 +54,7 @@ describe('the local Kafka broker', () => {
     await producer.send({ topic, acks: -1, messages: [{ key: 'k', value: 'kept across restarts' }] });
     await producer.disconnect();
     await first.stop();
-    expect(isRunning(first.pid)).toBe(false);
+    expect(isProcessRunning(first.pid)).toBe(false);
 
     const second = await start({ dataDir, ...ports });
     const reader = new Kafka({
@@ -107,14 +95,14 @@ describe('the local Kafka broker', () => {
       code: 'LOCAL_BROKER_DATA_DIR_IN_USE',
       message: expect.stringContaining(`another broker (broker pid ${running.pid}, port ${ports.port})`),
     });
-    expect(isRunning(running.pid)).toBe(true);
+    expect(isProcessRunning(running.pid)).toBe(true);
   });
 
   test('stops by itself when the process that started it is killed with SIGKILL', async () => {
     const dataDir = await tempDataDir();
     const ports = await freePorts();
     const script = [
-      "import { startLocalBroker } from '@wapipe/kafka';",
+      "import { startLocalBroker } from '@wapipe/local-kafka';",
       `const broker = await startLocalBroker(${JSON.stringify({ dataDir, ...ports })});`,
       'console.log(`pid=${broker.pid}`);',
       'setInterval(() => undefined, 60_000);',
@@ -133,9 +121,9 @@ describe('the local Kafka broker', () => {
     };
     await waitFor('the parent to report the broker pid', reported, { timeoutMs: 90_000 });
     const brokerPid = Number(/pid=(\d+)/.exec(output)?.[1]);
-    expect(isRunning(brokerPid)).toBe(true);
+    expect(isProcessRunning(brokerPid)).toBe(true);
 
     parent.kill('SIGKILL');
-    await waitFor('the orphaned broker to exit', () => !isRunning(brokerPid), { timeoutMs: 30_000 });
+    await waitFor('the orphaned broker to exit', () => !isProcessRunning(brokerPid), { timeoutMs: 30_000 });
   });
 });

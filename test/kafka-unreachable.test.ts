@@ -1,6 +1,7 @@
 // A broker that is not there is a clear error naming KAFKA_BROKERS within 10 s, not a hang.
 import { expect, it } from 'vitest';
-import { connectKafka, findFreePort } from '@wapipe/kafka';
+import { connectKafka } from '@wapipe/kafka';
+import { findFreePort } from '@wapipe/local-kafka';
 import { silentLogger } from '@wapipe/observability';
 
 it('an unreachable broker fails fast with an error that names KAFKA_BROKERS', async () => {

@@ -1,5 +1,5 @@
 // A broker for a benchmark: KAFKA_BROKERS when given, else a local one on free ports in a temp dir.
-import { startScratchBroker } from '@wapipe/kafka';
+import { startScratchBroker } from '@wapipe/local-kafka';
 
 export async function benchBroker(): Promise<{ brokers: string[]; stop(): Promise<void> }> {
   const given = process.env['KAFKA_BROKERS'];

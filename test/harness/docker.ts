@@ -2,7 +2,7 @@
 // common path (no Docker) never loads testcontainers.
 import { existsSync } from 'node:fs';
 import { request } from 'node:http';
-import { findFreePort, pinnedKafkaVersion, waitForKafkaReady } from '@wapipe/kafka';
+import { findFreePort, pinnedKafkaVersion, waitForKafkaReady } from '@wapipe/local-kafka';
 
 export interface RunningKafka {
   brokers: string[];

@@ -1,7 +1,7 @@
 // vitest globalSetup of the integration project: starts what the tests share, once per run, and provides
 // its address to the tests. Each dependency is one `start…` below that returns its own `stop`.
 import type { TestProject } from 'vitest/node';
-import { startScratchBroker } from '@wapipe/kafka';
+import { startScratchBroker } from '@wapipe/local-kafka';
 import { dockerAnswers, startKafkaContainer } from './docker.ts';
 import type { RunningKafka } from './docker.ts';
 

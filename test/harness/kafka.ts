@@ -1,6 +1,7 @@
 // What an integration test needs to use the shared Kafka: its brokers, names no other test uses, and a
 // way to wait for a condition without fixed sleeps.
 import { randomUUID } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
 import { inject } from 'vitest';
 
 /** The brokers started (or given by KAFKA_BROKERS) in global-setup.ts. */
@@ -24,4 +25,15 @@ export async function waitFor(
     if (performance.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, pollMs));
   }
+}
+
+/** Alive and not a zombie waiting to be reaped (kill(pid, 0) succeeds on those). */
+export function isProcessRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+  } catch {
+    return false;
+  }
+  const stat = `/proc/${pid}/stat`;
+  return !existsSync(stat) || !/^\d+ \(.*\) Z/.test(readFileSync(stat, 'utf8'));
 }

@@ -5,7 +5,7 @@ import type { ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { findFreePort } from '@wapipe/kafka';
+import { findFreePort } from '@wapipe/local-kafka';
 import { waitFor } from '../harness/kafka.ts';
 
 export interface AllInOneProcess {

@@ -1,8 +1,19 @@
 // How every wapipe process serves HTTP and stops: listen, and on SIGINT/SIGTERM stop accepting requests,
-// let the service drain and commit (`stop`), then exit.
-import type { Server } from 'node:http';
+// answer the ones in flight, let the service drain and commit (`stop`), then exit 0. A second signal
+// forces the exit (non-zero) without waiting for the stop.
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { serve } from '@hono/node-server';
 import type { Logger } from '@wapipe/observability';
+
+/**
+ * One Ctrl-C reaches a process more than once: the terminal signals the whole process group, and npm
+ * forwards the same signal to its script a few milliseconds later. A repeat within this window is that
+ * copy, not a second Ctrl-C.
+ */
+export const repeatedSignalWindowMs = 1_000;
+
+/** In-flight requests get this long to be answered once the server stops accepting new ones. */
+const requestDrainMs = 5_000;
 
 /** Runs a service's start-up; a failure is one log line that says what to fix, then exit 1. */
 export async function startOrExit<T>(logger: Logger, start: () => Promise<T>): Promise<T> {
@@ -69,14 +80,42 @@ export function serveUntilSignal(options: {
     ...(options.limits ? { limits: options.limits } : {}),
     onListening: (port) => logger.info('listening', { port }),
   });
-  let stopping = false;
-  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-    process.on(signal, () => {
-      if (stopping) return;
-      stopping = true;
-      logger.info('stopping: no new requests, draining, committing', { signal });
-      server.close();
-      options.stop().then(
+  // Node keeps serving keep-alive connections after close() for as long as their clients keep sending
+  // (measured: a provider's steady retries held the server open until the drain deadline). So once closing,
+  // every answer says `Connection: close`, and each connection ends after the request it is serving.
+  let closing = false;
+  server.on('request', (_request: IncomingMessage, response: ServerResponse) => {
+    if (closing) response.setHeader('connection', 'close');
+  });
+  const closeServer = () =>
+    new Promise<void>((resolve) => {
+      closing = true;
+      const timer = setTimeout(() => {
+        // Keep-alive clients that keep sending would hold the server open; what is left is cut.
+        if ('closeAllConnections' in server) server.closeAllConnections();
+        resolve();
+      }, requestDrainMs);
+      server.close(() => {
+        clearTimeout(timer);
+        resolve();
+      });
+      if ('closeIdleConnections' in server) server.closeIdleConnections();
+    });
+
+  let firstSignalAt: number | undefined;
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (firstSignalAt !== undefined) {
+      if (performance.now() - firstSignalAt < repeatedSignalWindowMs) return;
+      logger.warn('second signal: exiting now, without finishing the stop', { signal });
+      process.exit(128 + (signal === 'SIGINT' ? 2 : 15));
+    }
+    firstSignalAt = performance.now();
+    logger.info('stopping: no new requests, draining, committing (send the signal again to force)', {
+      signal,
+    });
+    closeServer()
+      .then(() => options.stop())
+      .then(
         () => {
           logger.info('stopped');
           process.exit(0);
@@ -86,6 +125,7 @@ export function serveUntilSignal(options: {
           process.exit(1);
         },
       );
-    });
-  }
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
 }

@@ -361,13 +361,20 @@ export function createBatchConsumer(
       headers: headerText(m.headers),
       timestamp: new Date(Number(m.timestamp)).toISOString(),
     }));
-    await new Promise<void>((resolve, reject) => {
-      gathering.push({ payload, records, done: { resolve, reject } });
-      if (!scheduled) {
-        scheduled = true;
-        setImmediate(() => void processGathered());
-      }
-    });
+    try {
+      await new Promise<void>((resolve, reject) => {
+        gathering.push({ payload, records, done: { resolve, reject } });
+        if (!scheduled) {
+          scheduled = true;
+          setImmediate(() => void processGathered());
+        }
+      });
+    } catch (error) {
+      // Stopping: the records stay uncommitted and are read again at the next start. Thrown on, kafkajs
+      // would log it as an error while the process stops cleanly.
+      if (error instanceof StoppedError) return;
+      throw error;
+    }
     // Only now may the fetch position move past these records: they are durable and committed.
     payload.resolveOffset(batch.lastOffset());
   };

@@ -220,16 +220,22 @@ export async function connectKafka(options: KafkaOptions): Promise<KafkaConnecti
         const existing = new Set(await a.listTopics());
         const missing = specs.filter((s) => !existing.has(s.name));
         if (missing.length === 0) return;
+        // Three replicas with two in sync where the cluster has the brokers (acks=all survives one broker
+        // down); one on a single broker.
+        const replication = Math.min(3, (await a.describeCluster()).brokers.length);
+        const minInSync = String(replication >= 3 ? 2 : 1);
         await a.createTopics({
           waitForLeaders: true,
           topics: missing.map((s) => ({
             topic: s.name,
             numPartitions: s.partitions ?? 1,
-            replicationFactor: -1,
-            configEntries: Object.entries(s.config ?? {}).map(([name, value]) => ({ name, value })),
+            replicationFactor: replication,
+            configEntries: Object.entries({ 'min.insync.replicas': minInSync, ...s.config }).map(
+              ([name, value]) => ({ name, value }),
+            ),
           })),
         });
-        log.info('created topics', { topics: missing.map((s) => s.name) });
+        log.info('created topics', { topics: missing.map((s) => s.name), replication });
       } catch (error) {
         // Two services creating the same topic at once is fine: the loser sees "already exists".
         if (/already exists/i.test(errorMessage(error))) return;

@@ -20,27 +20,3 @@ export { DLQ_HEADER_PREFIX, deadLetterRecord, readDeadLetter } from './dead-lett
 export type { DeadLetterInfo } from './dead-letter.ts';
 export { followTopic } from './topic-follower.ts';
 export type { TopicFollower } from './topic-follower.ts';
-export {
-  LocalBrokerError,
-  defaultJvmOptions,
-  defaultKafkaCacheDir,
-  ensureKafkaJars,
-  findFreePort,
-  formatLocalBrokerDataDir,
-  isPortInUse,
-  localBrokerErrorCodes,
-  pinnedKafkaVersion,
-  startLocalBroker,
-  startScratchBroker,
-  waitForKafkaReady,
-} from './local-broker/index.ts';
-export type {
-  KafkaJars,
-  KafkaJarsOptions,
-  LocalBroker,
-  LocalBrokerErrorCode,
-  LocalBrokerOptions,
-  PreparedDataDir,
-  ProgressReporter,
-  ReadinessOptions,
-} from './local-broker/index.ts';

@@ -1,6 +1,8 @@
 // Everything in one process: the local broker (unless KAFKA_BROKERS), embedded ClickHouse (unless
 // CLICKHOUSE_URL), the ingress and the API on one port, and the four consumers, each with its own group
-// and its own ClickHouse connection.
+// and its own ClickHouse connection. Stopping runs the other way round, each step once the one before has
+// finished: intake, the consumers (each commits what it holds), the API, and the broker last, so nothing is
+// still talking to Kafka when it goes.
 import { Hono } from 'hono';
 import { startApi } from '@wapipe/api';
 import { startArchive } from '@wapipe/archive';
@@ -9,14 +11,15 @@ import { startDelivery } from '@wapipe/delivery';
 import { startFailures } from '@wapipe/failures';
 import { answerUnmatchedAsJson, healthRoutes, requestIdMiddleware } from '@wapipe/http';
 import { startIngress } from '@wapipe/ingress';
-import { startLocalBroker } from '@wapipe/kafka';
-import type { LocalBroker } from '@wapipe/kafka';
+import type { LocalBroker } from '@wapipe/local-kafka';
 import type { Logger, Registry } from '@wapipe/observability';
 import { startReplies } from '@wapipe/replies';
 import type { AllInOneEnv } from './env.ts';
 
 export { allInOneEnv } from './env.ts';
 export type { AllInOneEnv } from './env.ts';
+
+type Stop = () => Promise<void>;
 
 export interface RunningPipeline {
   app: Hono;
@@ -29,25 +32,40 @@ export async function startPipeline(
   context: { logger: Logger; registry: Registry },
 ): Promise<RunningPipeline> {
   const { logger } = context;
-  const stops: Array<() => Promise<void>> = [];
+  // Filled in start order; stopAll runs the steps in the order above (an unstarted one is skipped).
+  const steps: {
+    intake?: Stop;
+    consumers: Array<{ name: string; stop: Stop }>;
+    api?: Stop;
+    broker?: Stop;
+  } = { consumers: [] };
   const stopAll = async () => {
-    for (const stop of stops.reverse()) {
-      await stop().catch((error: unknown) => logger.warn('stop failed', { error: (error as Error).message }));
-    }
+    const run = async (what: string, stop: Stop | undefined) => {
+      if (stop === undefined) return;
+      const started = performance.now();
+      await stop().then(
+        () => logger.info(`stopped ${what}`, { ms: Math.round(performance.now() - started) }),
+        (error: unknown) => logger.warn('stop failed', { what, error: (error as Error).message }),
+      );
+    };
+    await run('intake (ingress)', steps.intake);
+    await Promise.all(steps.consumers.map(({ name, stop }) => run(`the ${name} consumer`, stop)));
+    await run('the api', steps.api);
+    await run('the local Kafka broker', steps.broker);
   };
   try {
-    let broker: LocalBroker | undefined;
     let brokers = env.KAFKA_BROKERS;
     if (!brokers) {
       logger.info('starting the local Kafka broker (KAFKA_BROKERS is unset)', { port: env.KAFKA_LOCAL_PORT });
-      broker = await startLocalBroker({
+      // A dev tool, loaded only when it is used: a deployment with KAFKA_BROKERS never needs it.
+      const { startLocalBroker } = await import('@wapipe/local-kafka');
+      const broker: LocalBroker = await startLocalBroker({
         port: env.KAFKA_LOCAL_PORT,
         controllerPort: env.KAFKA_LOCAL_PORT + 1,
         dataDir: env.KAFKA_DATA_DIR,
         onProgress: (message: string) => logger.info(message),
       });
-      const started = broker;
-      stops.push(() => started.stop());
+      steps.broker = broker.stop;
       brokers = broker.brokers;
     }
     const withBrokers = { ...env, KAFKA_BROKERS: brokers };
@@ -55,18 +73,20 @@ export async function startPipeline(
       clickhouse: env.CLICKHOUSE_URL ? urlWithoutCredentials(env.CLICKHOUSE_URL) : env.CHDB_PATH,
     });
 
-    const delivery = await startDelivery(withBrokers, context);
-    stops.push(() => delivery.stop());
-    const replies = await startReplies(withBrokers, context);
-    stops.push(() => replies.stop());
-    const failures = await startFailures(withBrokers, context);
-    stops.push(() => failures.stop());
-    const archive = await startArchive(withBrokers, context);
-    stops.push(() => archive.stop());
+    const consumers = {
+      delivery: startDelivery,
+      replies: startReplies,
+      failures: startFailures,
+      archive: startArchive,
+    };
+    for (const [name, startConsumer] of Object.entries(consumers)) {
+      const consumer = await startConsumer(withBrokers, context);
+      steps.consumers.push({ name, stop: () => consumer.stop() });
+    }
     const api = await startApi(withBrokers, context);
-    stops.push(() => api.stop());
+    steps.api = () => api.stop();
     const ingress = await startIngress(withBrokers, context);
-    stops.push(() => ingress.stop());
+    steps.intake = () => ingress.stop();
 
     const app = new Hono();
     app.use('*', requestIdMiddleware());

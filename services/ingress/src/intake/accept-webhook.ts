@@ -2,7 +2,6 @@
 // too many bodies are in flight), body (limit enforced while streaming), signature over the raw bytes,
 // JSON, provider shape and limits, replay check, then Kafka. Nothing here interprets events: the raw bytes
 // go to the topic as received, and consumers do the rest.
-import { randomUUID } from 'node:crypto';
 import type { Context } from 'hono';
 import { rawKafkaRecord } from '@wapipe/events';
 import { HttpError, requestIdOf } from '@wapipe/http';

@@ -12,8 +12,8 @@ const here = fileURLToPath(new URL('.', import.meta.url));
 const pomPath = join(here, 'pom.xml');
 const launcherSource = join(here, 'ExitWithParent.java');
 
-/** Where the repository starts: four levels above packages/kafka/src/local-broker/. */
-export const repoRoot = fileURLToPath(new URL('../../../../', import.meta.url));
+/** Where the repository starts: three levels above tools/local-kafka/src/. */
+export const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
 
 export type ProgressReporter = (line: string) => void;
 export const printProgress: ProgressReporter = (line) => process.stderr.write(`${line}\n`);

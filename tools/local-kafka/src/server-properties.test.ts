@@ -30,4 +30,26 @@ describe('renderServerProperties', () => {
     expect(properties.get('group.initial.rebalance.delay.ms')).toBe('0');
     expect(properties.get('group.coordinator.rebalance.protocols')).toContain('classic');
   });
+
+  test('names every voter of a 3-node cluster and replicates internal topics 3 times with 2 in sync', () => {
+    const node = parse(
+      renderServerProperties({
+        port: 19094,
+        controllerPort: 19097,
+        logDir: '/tmp/k/node-2/data',
+        numPartitions: 3,
+        nodeId: 2,
+        voters: '1@127.0.0.1:19095,2@127.0.0.1:19096,3@127.0.0.1:19097',
+        replication: 3,
+      }),
+    );
+    expect(node.get('node.id')).toBe('2');
+    expect(node.get('controller.quorum.voters')).toBe(
+      '1@127.0.0.1:19095,2@127.0.0.1:19096,3@127.0.0.1:19097',
+    );
+    expect(node.get('offsets.topic.replication.factor')).toBe('3');
+    expect(node.get('transaction.state.log.min.isr')).toBe('2');
+    expect(node.get('default.replication.factor')).toBe('3');
+    expect(node.get('min.insync.replicas')).toBe('2');
+  });
 });

@@ -1,5 +1,6 @@
-// server.properties of a single-node KRaft broker (broker and controller in one JVM) for development and
-// tests. It is rewritten on every start, so ports can change while the data directory is kept.
+// server.properties of a KRaft node (broker and controller in one JVM) for development and tests: one node
+// alone, or one of a static voter set of several. It is rewritten on every start, so ports can change while
+// the data directory is kept.
 import { loopbackHost } from './ports.ts';
 
 export interface ServerPropertiesInput {
@@ -8,12 +9,22 @@ export interface ServerPropertiesInput {
   /** Kafka's log directory: the partitions and the KRaft metadata log. */
   logDir: string;
   numPartitions: number;
+  /** Default 1. */
+  nodeId?: number;
+  /** Every voter's `id@host:controllerPort`; default this node alone. */
+  voters?: string;
+  /** Replicas of internal topics and of topics created without a count: the number of nodes, at most 3. */
+  replication?: number;
 }
 
 export function renderServerProperties(input: ServerPropertiesInput): string {
   const { port, controllerPort, logDir, numPartitions } = input;
+  const nodeId = input.nodeId ?? 1;
+  const replication = input.replication ?? 1;
+  // One node accepts writes with itself in sync; three keep accepting acks=all writes with one node down.
+  const minInSync = replication >= 3 ? 2 : 1;
   const settings: Array<[string, string | number | boolean]> = [
-    ['node.id', 1],
+    ['node.id', nodeId],
     ['process.roles', 'broker,controller'],
     ['listeners', `PLAINTEXT://${loopbackHost}:${port},CONTROLLER://${loopbackHost}:${controllerPort}`],
     ['advertised.listeners', `PLAINTEXT://${loopbackHost}:${port}`],
@@ -21,16 +32,15 @@ export function renderServerProperties(input: ServerPropertiesInput): string {
     ['inter.broker.listener.name', 'PLAINTEXT'],
     ['controller.listener.names', 'CONTROLLER'],
     // A static voter set names no endpoint in the formatted log, so the controller port may change.
-    ['controller.quorum.voters', `1@${loopbackHost}:${controllerPort}`],
+    ['controller.quorum.voters', input.voters ?? `${nodeId}@${loopbackHost}:${controllerPort}`],
     ['log.dirs', logDir],
-    // One node: every internal topic has one replica and accepts writes with one in sync.
-    ['offsets.topic.replication.factor', 1],
-    ['transaction.state.log.replication.factor', 1],
-    ['transaction.state.log.min.isr', 1],
-    ['share.coordinator.state.topic.replication.factor', 1],
-    ['share.coordinator.state.topic.min.isr', 1],
-    ['default.replication.factor', 1],
-    ['min.insync.replicas', 1],
+    ['offsets.topic.replication.factor', replication],
+    ['transaction.state.log.replication.factor', replication],
+    ['transaction.state.log.min.isr', minInSync],
+    ['share.coordinator.state.topic.replication.factor', replication],
+    ['share.coordinator.state.topic.min.isr', minInSync],
+    ['default.replication.factor', replication],
+    ['min.insync.replicas', minInSync],
     // Fewer internal partitions than the default 50: the first consumer group starts in well under a second.
     ['offsets.topic.num.partitions', 10],
     ['transaction.state.log.num.partitions', 10],

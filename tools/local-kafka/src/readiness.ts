@@ -8,6 +8,8 @@ export interface ReadinessOptions {
   failFast?: () => void;
   /** Time between attempts. */
   pollMs?: number;
+  /** Brokers the cluster must name. Default 1. */
+  minBrokers?: number;
 }
 
 /** Resolves once the brokers answer a metadata request; throws the last failure after timeoutMs. */
@@ -34,8 +36,9 @@ export async function waitForKafkaReady(brokers: string[], options: ReadinessOpt
     try {
       await admin.connect();
       const cluster = await admin.describeCluster();
-      if (cluster.brokers.length > 0) return;
-      lastError = new Error('the cluster has no registered broker yet');
+      const minBrokers = options.minBrokers ?? 1;
+      if (cluster.brokers.length >= minBrokers) return;
+      lastError = new Error(`the cluster names ${cluster.brokers.length} of ${minBrokers} brokers so far`);
     } catch (error) {
       lastError = error;
     } finally {

@@ -40,12 +40,23 @@ export interface LocalBrokerOptions {
   cacheDir?: string;
   /** Partitions of a topic created without a count. Default 3. */
   numPartitions?: number;
+  /** Set by startLocalCluster for each of its nodes; a single broker leaves it out. */
+  clusterNode?: ClusterNodeSettings;
   /** Default 90 s: a cold JVM on a busy 2-core machine. */
   startTimeoutMs?: number;
   /** After this, stop() escalates SIGTERM to SIGKILL. Default 30 s. */
   stopTimeoutMs?: number;
   jvmOptions?: string[];
   onProgress?: ProgressReporter;
+}
+
+export interface ClusterNodeSettings {
+  nodeId: number;
+  /** controller.quorum.voters of the whole cluster. */
+  voters: string;
+  replication: number;
+  /** Every node of one cluster is formatted with the same id. */
+  clusterId: string;
 }
 
 export interface LocalBroker {
@@ -88,12 +99,19 @@ export async function formatLocalBrokerDataDir(options: LocalBrokerOptions = {})
   await mkdir(logsDir, { recursive: true });
   await writeFile(
     propertiesFile,
-    renderServerProperties({ port, controllerPort, logDir, numPartitions: options.numPartitions ?? 3 }),
+    renderServerProperties({
+      port,
+      controllerPort,
+      logDir,
+      numPartitions: options.numPartitions ?? 3,
+      ...options.clusterNode,
+    }),
   );
   const javaOptions = [`-Dlog4j2.configurationFile=${log4jConfig}`, `-Dkafka.logs.dir=${logsDir}`];
   if (!existsSync(join(logDir, 'meta.properties'))) {
     onProgress(`formatting a new KRaft data directory in ${dataDir}`);
-    await formatLogDir(jars, javaOptions, propertiesFile, logFile);
+    const clusterId = options.clusterNode?.clusterId ?? newClusterId();
+    await formatLogDir(jars, javaOptions, propertiesFile, logFile, clusterId);
   }
   const jvmLogFile = join(logsDir, 'jvm.log');
   return {
@@ -157,9 +175,12 @@ async function launch(
   try {
     const mainClass = jars.launcher === undefined ? ['kafka.Kafka'] : [jars.launcher, 'kafka.Kafka'];
     const args = [...(options.jvmOptions ?? defaultJvmOptions), ...javaOptions, '-cp', jars.classpath];
-    // stdin stays a pipe that only this process holds: ExitWithParent exits when it closes.
+    // stdin stays a pipe that only this process holds: ExitWithParent exits when it closes. Its own
+    // process group: a terminal's Ctrl-C signals the whole foreground group, and the broker must outlive
+    // the consumers that still commit to it; this process stops it last, with stop().
     child = spawn(javaTool('java'), [...args, ...mainClass, propertiesFile], {
       stdio: ['pipe', jvmLog, jvmLog],
+      detached: true,
     });
   } finally {
     closeSync(jvmLog);
@@ -257,9 +278,10 @@ async function formatLogDir(
   javaOptions: string[],
   propertiesFile: string,
   logFile: string,
+  clusterId: string,
 ): Promise<void> {
   const args = [...javaOptions, '-cp', jars.classpath, 'kafka.tools.StorageTool', 'format'];
-  const result = await run(javaTool('java'), [...args, '-t', newClusterId(), '-c', propertiesFile]);
+  const result = await run(javaTool('java'), [...args, '-t', clusterId, '-c', propertiesFile]);
   if (result.error !== undefined) throw javaMissing(result.error);
   if (result.exitCode !== 0) {
     const output = `${lastLines(result.output, 20)}\n${await readLogTail(logFile, 20)}`.trim();
@@ -272,7 +294,7 @@ async function formatLogDir(
 }
 
 /** A Kafka cluster id: 16 random bytes in URL-safe base64, never starting with "-" (read as an option). */
-function newClusterId(): string {
+export function newClusterId(): string {
   for (;;) {
     const id = randomBytes(16).toString('base64url');
     if (!id.startsWith('-')) return id;
