@@ -20,6 +20,8 @@ export { DLQ_HEADER_PREFIX, deadLetterRecord, readDeadLetter } from './dead-lett
 export type { DeadLetterInfo } from './dead-letter.ts';
 export { followTopic } from './topic-follower.ts';
 export type { TopicFollower } from './topic-follower.ts';
+export { offsetsForTimeRange, readOffsetRanges } from './time-range.ts';
+export type { OffsetRange } from './time-range.ts';
 export {
   LocalBrokerError,
   defaultJvmOptions,

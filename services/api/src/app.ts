@@ -12,6 +12,7 @@ import type { AnyRoute } from './route.ts';
 import { alertRoutes } from './routes/alerts.ts';
 import { messageRoutes } from './routes/messages.ts';
 import { sessionRoutes } from './routes/sessions.ts';
+import { streamRoutes } from './routes/stream.ts';
 
 export { apiEnv } from './env.ts';
 export type { ApiEnv } from './env.ts';
@@ -74,6 +75,7 @@ export function createApiApp(deps: ApiDeps): Hono {
   app.get('/openapi.json', (c) => c.json(document));
   app.use('/v1/*', requireApiKey(deps.apiKeys));
   mountRoutes(app, routes);
+  app.route('/', streamRoutes(deps.ch));
 
   app.onError((error, c) => {
     if (isClickHouseError(error)) {
