@@ -2,25 +2,9 @@
 // through metaEnvelope, ChatSend's one-event body), so what a newcomer sends is what a provider sends.
 import { randomBytes, randomUUID } from 'node:crypto';
 import { classifyFailure, metaEnvelope } from '@wapipe/events';
+import type { SampleProvider, TriggerEvent } from './trigger-events.ts';
 
-export const TRIGGER_EVENTS = [
-  'sent',
-  'delivered',
-  'read',
-  'played',
-  'failed',
-  'reply',
-  'button',
-  'reaction',
-  'qr-required',
-  'disconnected',
-  'connected',
-] as const;
-export type TriggerEvent = (typeof TRIGGER_EVENTS)[number];
-export type SampleProvider = 'meta' | 'chatsend';
-
-/** Events about the session, not a message: only ChatSend reports them. */
-export const SESSION_EVENTS: readonly TriggerEvent[] = ['qr-required', 'disconnected', 'connected'];
+export type { SampleProvider, TriggerEvent } from './trigger-events.ts';
 
 export interface SampleOptions {
   provider: SampleProvider;

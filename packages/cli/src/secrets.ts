@@ -3,7 +3,7 @@
 import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { CliError, UsageError } from './errors.ts';
-import type { SampleProvider } from './samples.ts';
+import type { SampleProvider } from './trigger-events.ts';
 
 /** Meta: an app-secret-like 32 hex characters; ChatSend: a Standard Webhooks key of 32 random bytes. */
 export function generateSecret(provider: SampleProvider): string {

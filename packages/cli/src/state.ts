@@ -4,7 +4,7 @@
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import type { SampleProvider } from './samples.ts';
+import type { SampleProvider } from './trigger-events.ts';
 
 export interface StoredSession {
   provider: SampleProvider;

@@ -1,24 +1,31 @@
 // `wapipe redrive` and `wapipe replay`: the commands that talk to Kafka itself (the all-in-one's local
 // broker by default), each showing progress on stderr and its result on stdout.
 import type { Command } from 'commander';
-import { Argument } from 'commander';
-import { connectKafka, consumerNames, createCoalescingProducer, topicCatalog } from '@wapipe/kafka';
 import type { ConsumerName, KafkaConnection } from '@wapipe/kafka';
-import { dlqDepth, listDeadLetters, redriveDeadLetters, redriveGroupId } from '@wapipe/failures';
-import { createLogger, silentLogger } from '@wapipe/observability';
-import type { LogLevel } from '@wapipe/observability';
+import type { Logger, LogLevel } from '@wapipe/observability';
 import { CliError, UsageError } from '../errors.ts';
 import { brokerList, example, parseTime, positiveInt, withKafka } from '../options.ts';
 import type { KafkaCliOptions } from '../options.ts';
 import { paintErr, say } from '../output.ts';
-import { replayRange } from '../replay.ts';
 
-const consumerArgument = () =>
-  new Argument('<consumer>', 'the consumer group to feed').choices(consumerNames as unknown as string[]);
+// Kafka, the failures service and the replay are loaded by the command that needs them, so that --help and
+// the HTTP commands start fast.
+const kafkaModule = () => import('@wapipe/kafka');
+
+async function consumerName(value: string): Promise<ConsumerName> {
+  const { consumerNames } = await kafkaModule();
+  if (!(consumerNames as readonly string[]).includes(value)) {
+    throw new UsageError(
+      `unknown consumer ${JSON.stringify(value)}; expected one of ${consumerNames.join(', ')}`,
+    );
+  }
+  return value as ConsumerName;
+}
 
 // kafkajs's own lines (retries, rebalances) are noise here: the command says what went wrong itself.
 // LOG_LEVEL shows them, on stderr.
-const logger = () => {
+const logger = async (): Promise<Logger> => {
+  const { createLogger, silentLogger } = await import('@wapipe/observability');
   const level = process.env['LOG_LEVEL'] as LogLevel | undefined;
   return level
     ? createLogger({ level, base: { tool: 'wapipe' }, write: (line) => process.stderr.write(line + '\n') })
@@ -31,12 +38,13 @@ async function withKafkaConnection<T>(
 ): Promise<T> {
   const brokers = brokerList(o);
   if (brokers.length === 0) throw new UsageError('--brokers needs host:port (or set KAFKA_BROKERS)');
+  const { connectKafka } = await kafkaModule();
   let kafka: KafkaConnection;
   try {
     kafka = await connectKafka({
       brokers,
       clientId: 'wapipe-cli',
-      logger: logger(),
+      logger: await logger(),
       connectTimeoutMs: 5_000,
     });
   } catch {
@@ -75,11 +83,15 @@ export function kafkaCommands(program: Command): void {
     program
       .command('redrive')
       .description("copy a consumer's dead letters back for it to process again (fix their cause first)")
-      .addArgument(consumerArgument())
+      .argument('<consumer>', 'the consumer: delivery, replies or failures')
       .option('--list', 'print the dead letters and why they are there; copy nothing')
       .option('--idle-seconds <n>', 'stop after this long without a dead letter', '3'),
-  ).action(async (consumer: ConsumerName, o: KafkaCliOptions & { list?: boolean; idleSeconds: string }) => {
+  ).action(async (name: string, o: KafkaCliOptions & { list?: boolean; idleSeconds: string }) => {
+    const consumer = await consumerName(name);
     const idleMs = positiveInt('--idle-seconds', o.idleSeconds, 3_600) * 1_000;
+    const { createCoalescingProducer, topicCatalog } = await kafkaModule();
+    const { dlqDepth, listDeadLetters, redriveDeadLetters, redriveGroupId } =
+      await import('@wapipe/failures');
     await withKafkaConnection(o, async (kafka) => {
       const topics = topicCatalog(o.prefix);
       if (o.list) {
@@ -103,7 +115,7 @@ export function kafkaCommands(program: Command): void {
           consumer,
           groupId: redriveGroupId(o.prefix, consumer),
           producer,
-          logger: logger(),
+          logger: await logger(),
           idleMs,
         });
         clearInterval(timer);
@@ -123,14 +135,17 @@ export function kafkaCommands(program: Command): void {
     program
       .command('replay')
       .description('re-read a time range of the raw topic into one consumer (safe: it drops what it stored)')
-      .addArgument(consumerArgument())
+      .argument('<consumer>', 'the consumer: delivery, replies or failures')
       .requiredOption('--from <time>', 'start of the range (ISO-8601, or a time ago: 15m, 2h, 7d)')
       .option('--to <time>', 'end of the range, excluded', 'now'),
-  ).action(async (consumer: ConsumerName, o: KafkaCliOptions & { from: string; to: string }) => {
+  ).action(async (name: string, o: KafkaCliOptions & { from: string; to: string }) => {
+    const consumer = await consumerName(name);
     const now = Date.now();
     const from = parseTime('--from', o.from, now);
     const to = parseTime('--to', o.to, now);
     if (from >= to) throw new UsageError('--from must be before --to');
+    const { createCoalescingProducer, topicCatalog } = await kafkaModule();
+    const { replayRange } = await import('../replay.ts');
     await withKafkaConnection(o, async (kafka) => {
       const progress = progressLine();
       const producer = createCoalescingProducer(kafka, { ackTimeoutMs: 10_000 });

@@ -6,7 +6,7 @@ import { CliError } from '../errors.ts';
 import { apiTarget, example, formatOf, withConnection, withFormat } from '../options.ts';
 import type { ConnectionOptions, FormatOptions } from '../options.ts';
 import { printRows, say } from '../output.ts';
-import type { SampleProvider } from '../samples.ts';
+import type { SampleProvider } from '../trigger-events.ts';
 import { checkSecret, generateSecret, readSecret } from '../secrets.ts';
 import { statePath, storeSession } from '../state.ts';
 

@@ -4,15 +4,14 @@
 import { randomBytes } from 'node:crypto';
 import type { Command } from 'commander';
 import { Option } from 'commander';
-import { signMetaBody, signStandardWebhook } from '@wapipe/ingress';
 import { callApi } from '../api-client.ts';
 import type { ApiTarget } from '../api-client.ts';
 import { CliError, UsageError } from '../errors.ts';
 import { apiTarget, example, positiveInt, withConnection } from '../options.ts';
 import type { ConnectionOptions } from '../options.ts';
 import { note, paintErr, paintOut, say } from '../output.ts';
-import { SESSION_EVENTS, TRIGGER_EVENTS, newProviderMessageId, sampleWebhook } from '../samples.ts';
-import type { SampleProvider, TriggerEvent } from '../samples.ts';
+import { SESSION_EVENTS, TRIGGER_EVENTS } from '../trigger-events.ts';
+import type { SampleProvider, TriggerEvent } from '../trigger-events.ts';
 import { checkSecret, generateSecret } from '../secrets.ts';
 import { statePath, storeSession, storedSession } from '../state.ts';
 import type { StoredSession } from '../state.ts';
@@ -66,6 +65,8 @@ async function resolveSession(target: ApiTarget, sessionId: string, o: TriggerOp
 
 /** POSTs one signed webhook, as the provider would. */
 async function sendWebhook(target: ApiTarget, session: Session, body: string): Promise<void> {
+  // The ingress's own signing code, loaded only when a webhook is sent (it brings the whole ingress).
+  const { signMetaBody, signStandardWebhook } = await import('@wapipe/ingress');
   const headers: Record<string, string> = { 'content-type': 'application/json' };
   if (session.provider === 'meta') headers['x-hub-signature-256'] = signMetaBody(body, session.secret);
   else {
@@ -116,6 +117,7 @@ interface Step {
 
 /** A whole life-cycle: registered, sent, delivered, read, and a reply, spread over the last 12 seconds. */
 async function burst(target: ApiTarget, session: Session, o: TriggerOptions, count: number) {
+  const { newProviderMessageId } = await import('../samples.ts');
   const t0 = Date.now() - 12_000;
   const messages = Array.from({ length: count }, (_, i) => ({
     messageId: `demo-${randomBytes(6).toString('hex')}`,
@@ -151,7 +153,13 @@ async function burst(target: ApiTarget, session: Session, o: TriggerOptions, cou
   return { messages, steps };
 }
 
-function singleSteps(session: Session, event: TriggerEvent, o: TriggerOptions, count: number): Step[] {
+async function singleSteps(
+  session: Session,
+  event: TriggerEvent,
+  o: TriggerOptions,
+  count: number,
+): Promise<Step[]> {
+  const { newProviderMessageId } = await import('../samples.ts');
   const last = session.stored?.lastMessage?.providerMessageId;
   const about = () => {
     if (count === 1 && o.message) return o.message;
@@ -238,7 +246,8 @@ export function triggerCommand(program: Command): void {
         );
       }
       const planned = o.burst ? await burst(target, session, o, count) : undefined;
-      const steps = planned?.steps ?? singleSteps(session, event!, o, count);
+      const steps = planned?.steps ?? (await singleSteps(session, event!, o, count));
+      const { sampleWebhook } = await import('../samples.ts');
       const started = performance.now();
       await inParallel(steps, 8, async (step) => {
         const sample = sampleWebhook(step.event, {
