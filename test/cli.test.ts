@@ -276,31 +276,17 @@ describe('against a running wapipe', () => {
       const id = /^message (demo-[0-9a-f]+)$/m.exec(burst.stdout)?.[1];
       expect((await storedMessage(id!, 3, 1)).status).toBe('read');
       await ok(['trigger', session, 'qr-required']);
-      await waitFor(
-        'an open session_qr_required alert',
-        async () => {
-          const { alerts } = await json<{ alerts: { kind: string; status: string }[] }>([
-            'alerts',
-            '--session',
-            session,
-          ]);
-          return alerts.some((a) => a.kind === 'session_qr_required' && a.status === 'open');
-        },
-        { timeoutMs: 30_000, pollMs: 300 },
+      await waitForAlert(session, 'open');
+      const open = await json<{ alerts: { kind: string; status: string }[] }>([
+        'alerts',
+        '--session',
+        session,
+      ]);
+      expect(open.alerts).toContainEqual(
+        expect.objectContaining({ kind: 'session_qr_required', status: 'open' }),
       );
       await ok(['trigger', session, 'connected']);
-      await waitFor(
-        'the alert resolved',
-        async () => {
-          const { alerts } = await json<{ alerts: { kind: string; status: string }[] }>([
-            'alerts',
-            '--session',
-            session,
-          ]);
-          return alerts.some((a) => a.kind === 'session_qr_required' && a.status === 'resolved');
-        },
-        { timeoutMs: 30_000, pollMs: 300 },
-      );
+      await waitForAlert(session, 'resolved');
       const table = (await ok(['alerts', '--session', session])).stdout;
       expect(table).toMatch(/^id\s+sessionId\s+kind/m);
       expect(table).toContain('session_qr_required');
