@@ -13,7 +13,7 @@ import { allInOneEnv, startPipeline } from '@wapipe/all-in-one';
 import type { RunningPipeline } from '@wapipe/all-in-one';
 import { createClickHouse } from '@wapipe/clickhouse';
 import type { ClickHouse } from '@wapipe/clickhouse';
-import { connectKafka, findFreePort, topicCatalog } from '@wapipe/kafka';
+import { connectKafka, findFreePort, readOffsetRanges, topicCatalog } from '@wapipe/kafka';
 import type { KafkaConnection } from '@wapipe/kafka';
 import { createRegistry, silentLogger } from '@wapipe/observability';
 import { suiteClickHouse } from './harness/clickhouse.ts';
@@ -426,7 +426,8 @@ describe('against a running wapipe', () => {
       const statuses = await count('delivery_status_events');
       const replies = await count('replies_inbound');
       expect(statuses.n).toBe(statuses.ids);
-      const endsBefore = [...(await kafka.endOffsets(topics.raw)).values()].reduce((a, b) => a + b, 0n);
+      const before = await kafka.endOffsets(topics.raw);
+      const endsBefore = [...before.values()].reduce((a, b) => a + b, 0n);
 
       const run = await ok(['replay', 'delivery', '--from', from]);
       const result = JSON.parse(run.stdout) as {
@@ -439,8 +440,24 @@ describe('against a running wapipe', () => {
       // Every record of the range at least: the three bursts (a registration and four webhooks each).
       expect(result.read).toBe(result.total);
       expect(result.copied).toBeGreaterThanOrEqual(15);
-      const endsAfter = [...(await kafka.endOffsets(topics.raw)).values()].reduce((a, b) => a + b, 0n);
+      const after = await kafka.endOffsets(topics.raw);
+      const endsAfter = [...after.values()].reduce((a, b) => a + b, 0n);
       expect(endsAfter - endsBefore).toBe(BigInt(result.copied));
+      // Each copy is marked for delivery alone, the way redrive marks dead letters.
+      const marks: (string | undefined)[] = [];
+      await readOffsetRanges(kafka, {
+        topic: topics.raw,
+        ranges: [...after].map(([partition, end]) => ({
+          partition,
+          start: before.get(partition) ?? 0n,
+          end,
+        })),
+        onBatch: async (records) => {
+          marks.push(...records.map((r) => r.headers['wapipe-redrive-for']));
+        },
+      });
+      expect(marks).toHaveLength(result.copied);
+      expect(new Set(marks)).toEqual(new Set(['delivery']));
 
       // The delivery consumer read every copy; the others skipped them (marked for delivery).
       await waitFor(
