@@ -20,3 +20,5 @@ export { DLQ_HEADER_PREFIX, deadLetterRecord, readDeadLetter } from './dead-lett
 export type { DeadLetterInfo } from './dead-letter.ts';
 export { followTopic } from './topic-follower.ts';
 export type { TopicFollower } from './topic-follower.ts';
+export { offsetsForTimeRange, readOffsetRanges } from './time-range.ts';
+export type { OffsetRange } from './time-range.ts';

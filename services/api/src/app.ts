@@ -21,6 +21,7 @@ import { alertRoutes } from './routes/alerts.ts';
 import { debuggingRoutes } from './routes/debugging.ts';
 import { messageRoutes } from './routes/messages.ts';
 import { sessionRoutes } from './routes/sessions.ts';
+import { streamRoutes } from './routes/stream.ts';
 
 export { apiEnv } from './env.ts';
 export type { ApiEnv } from './env.ts';
@@ -68,6 +69,7 @@ export function createApiApp(deps: ApiDeps): Hono {
   app.get('/openapi.json', (c) => c.json(document));
   app.use('/v1/*', requireApiKey(deps.apiKeys));
   mountRoutes(app, routes, (id) => deps.sessions.has(id));
+  app.route('/', streamRoutes(deps.ch));
 
   app.onError((error, c) => {
     if (isClickHouseError(error)) {
