@@ -14,7 +14,7 @@ if (!Number.isInteger(runs) || runs < 1) {
 const files = (
   process.env['STRESS_TESTS'] ??
   // The consumer killed with its embedded engine (twice each), and a ClickHouse server killed mid-stream.
-  'test/delivery-crash.test.ts,test/replies-sigkill.test.ts,test/delivery-outage.test.ts'
+  'test/delivery-crash.test.ts,test/replies-sigkill.test.ts,test/delivery-outage.test.ts,test/archive-sigkill.test.ts'
 )
   .split(',')
   .map((f) => f.trim())
