@@ -34,11 +34,16 @@ const item = (r: RawRow) => ({
   offset: r.kafka_offset,
 });
 
-/** Every kept request of one message, oldest first. */
+/**
+ * Every kept request of one message, oldest first: those that carried its statuses or failures, and those
+ * that carried the replies linked to it (their ids from the message's own answer, so the link rule lives
+ * in one place).
+ */
 export async function readMessageRaw(
   ch: ClickHouse,
-  message: { sessionId: string; providerMessageId: string },
+  message: { sessionId: string; providerMessageId: string; replies: { providerMessageId: string }[] },
 ): Promise<MessageRawView> {
+  const ids = [message.providerMessageId, ...message.replies.map((r) => r.providerMessageId)];
   const rows = await ch.query({
     query: `
       SELECT ${COLUMNS}
@@ -46,14 +51,11 @@ export async function readMessageRaw(
       WHERE session_id = {session:String}
         AND (kafka_partition, kafka_offset) IN (
           SELECT kafka_partition, kafka_offset FROM ${ch.table('archive_message_requests_v1')}
-          WHERE session_id = {session:String}
-            AND (provider_message_id = {pmid:String} OR provider_message_id IN (
-              SELECT provider_message_id FROM ${ch.table('replies_inbound')}
-              WHERE session_id = {session:String} AND linked_provider_message_id = {pmid:String})))
+          WHERE session_id = {session:String} AND provider_message_id IN {ids:Array(String)})
       ORDER BY received_at, kafka_partition, kafka_offset
       LIMIT 1 BY kafka_partition, kafka_offset
       LIMIT {max:UInt32}`,
-    params: { session: message.sessionId, pmid: message.providerMessageId, max: MAX_PER_MESSAGE },
+    params: { session: message.sessionId, ids, max: MAX_PER_MESSAGE },
     schema: RawRow,
   });
   return { requests: rows.map(item) };
