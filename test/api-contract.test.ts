@@ -285,7 +285,10 @@ describe('API keys', () => {
     expect(doc.openapi).toBe('3.1.0');
     expect(Object.keys(doc.paths).sort()).toEqual([
       '/v1/alerts',
+      '/v1/audit',
       '/v1/messages/{id}',
+      '/v1/messages/{id}/raw',
+      '/v1/raw',
       '/v1/sessions/{sessionId}/failures',
       '/v1/sessions/{sessionId}/replies',
       '/v1/sessions/{sessionId}/stats',
