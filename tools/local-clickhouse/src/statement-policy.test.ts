@@ -21,6 +21,8 @@ describe('statementPolicy', () => {
       'CREATE DATABASE IF NOT EXISTS db',
       'ALTER TABLE db.t\n    (ADD COLUMN IF NOT EXISTS `b` String)',
       'DROP DATABASE IF EXISTS db SYNC',
+      // The journal's feeds: the rendering quotes the keyword (regression: the feeds were refused).
+      'CREATE TABLE IF NOT EXISTS db.feed\n(\n    `a` String\n)\nENGINE = `Null`',
       'SELECT *\nFROM numbers(3)',
       "SELECT format('{}', 'x')",
     ]) {

@@ -127,7 +127,8 @@ function tokenProblem(
     return `${word} ${next} writes or reads a host file; read the result from the response instead`;
   }
   if (word === 'ENGINE' && words[i + 2] !== undefined && next === '=') {
-    const engine = list[i + 2]?.text ?? '';
+    // The engine's own rendering quotes names that are keywords (ENGINE = `Null`).
+    const engine = (list[i + 2]?.text ?? '').replace(/^`(.*)`$/, '$1');
     if (!mergeTreeEngine.test(engine) && !allowedEngines.has(engine)) {
       return `ENGINE = ${engine.slice(0, 60)} is not allowed here (it can reach the host or the network); use MergeTree, Memory or another local engine`;
     }
