@@ -10,6 +10,9 @@ export default defineConfig({
           name: 'unit',
           include: ['packages/*/src/**/*.test.ts', 'services/*/src/**/*.test.ts', 'tools/*/src/**/*.test.ts'],
           pool: 'forks',
+          // Unit files run beside the integration files on 2 cores: a CPU-bound property test that takes
+          // 1 s alone took over 5 s (the default) there.
+          testTimeout: 30_000,
         },
       },
       {

@@ -117,11 +117,11 @@ describe('request ids', () => {
           .filter((r) => r['msg'] === 'batch stored' && (r['requestIds'] as unknown[]).includes(requestId))
           .map((r) => r['service']),
       );
-    await waitFor('every consumer to log the request id', () => consumersNaming().size === 3, {
+    await waitFor('every consumer to log the request id', () => consumersNaming().size === 4, {
       timeoutMs: 60_000,
       pollMs: 200,
     });
-    expect([...consumersNaming()].sort()).toEqual(['delivery', 'failures', 'replies']);
+    expect([...consumersNaming()].sort()).toEqual(['archive', 'delivery', 'failures', 'replies']);
 
     // Without one, the answer carries a made id, and a traceparent's trace id is taken as the id.
     expect((await get('/healthz')).headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
