@@ -174,6 +174,8 @@ describe('usage', () => {
         'alerts',
         'redrive',
         'replay',
+        'raw',
+        'audit',
       ]) {
         const run = await ok([...command.split(' '), '--help']);
         expect(run.stdout, command).toMatch(/Usage: wapipe/);
@@ -483,6 +485,33 @@ describe('against a running wapipe', () => {
       expect(await count('replies_inbound')).toEqual(replies);
       const stats = await json<{ totals: Record<string, number> }>(['stats', 'cli-replay', '--from', '1h']);
       expect(stats.totals).toMatchObject({ sent: 3, delivered: 3, read: 3, replies: 3 });
+
+      // The replay is in the audit log, with what it copied.
+      await waitFor(
+        'the replay audited',
+        async () => {
+          const audit = await json<{
+            entries: { action: string; target: string; detail: { copied: number } }[];
+          }>(['audit', '--action', 'replay']);
+          return audit.entries.some((e) => e.target === 'delivery' && e.detail.copied === result.copied);
+        },
+        { timeoutMs: 30_000, pollMs: 500 },
+      );
+      // The session's kept requests: the replay's copies are not kept again (they are marked for delivery).
+      await waitFor(
+        'the archive caught up',
+        async () => (await kafka.groupLag(`${prefix}.archive`, topics.raw)) === 0n,
+        { timeoutMs: 30_000, pollMs: 200 },
+      );
+      const session = await json<{ requests: { provider: string; sha256: string }[] }>([
+        'raw',
+        '--session',
+        'cli-replay',
+        '--from',
+        '1h',
+      ]);
+      expect(session.requests.length).toBe(15);
+      expect(new Set(session.requests.map((r) => r.sha256)).size).toBe(15);
     },
     SLOW,
   );

@@ -2,6 +2,7 @@
 // codes: 0 ok, 1 failure, 2 usage (an unknown option or command prints the usage).
 import { Command } from 'commander';
 import { kafkaCommands } from './commands/kafka.ts';
+import { debuggingCommands } from './commands/debugging.ts';
 import { readCommands } from './commands/reads.ts';
 import { sessionsCommand } from './commands/sessions.ts';
 import { startCommand } from './commands/start.ts';
@@ -26,6 +27,7 @@ export function createProgram(): Command {
   triggerCommand(program);
   tailCommand(program);
   readCommands(program);
+  debuggingCommands(program);
   kafkaCommands(program);
   example(program, 'wapipe start', 'wapipe trigger demo --burst', 'wapipe tail demo');
   return program;

@@ -2,6 +2,8 @@
 // copies the records back into the raw topic marked `wapipe-redrive-for: <consumer>`, exactly as redrive
 // marks dead letters, so only that consumer reads them again (under the same session key, so the session
 // keeps one owner) and its dedup makes the repeat harmless. Nothing else moves: no group is reset.
+import { userInfo } from 'node:os';
+import { auditEntry, auditKafkaRecord } from '@wapipe/events';
 import { offsetsForTimeRange, readOffsetRanges } from '@wapipe/kafka';
 import type {
   CoalescingProducer,
@@ -37,6 +39,8 @@ export async function replayRange(options: {
   to: Date;
   producer: CoalescingProducer;
   onProgress?(progress: ReplayProgress): void;
+  /** Who runs it, for the audit log (default `cli:<user>`). */
+  actor?: string;
 }): Promise<ReplayResult> {
   const { kafka, consumer, producer } = options;
   const topic = options.topics.raw;
@@ -73,7 +77,7 @@ export async function replayRange(options: {
       options.onProgress?.({ ...progress });
     },
   });
-  return {
+  const result = {
     consumer,
     topic,
     from: new Date(from).toISOString(),
@@ -82,4 +86,13 @@ export async function replayRange(options: {
     skipped,
     partitions: ranges.map((r) => ({ partition: r.partition, start: String(r.start), end: String(r.end) })),
   };
+  // Who replayed what, in the audit log like every operator action.
+  const entry = auditEntry({
+    actor: options.actor ?? `cli:${userInfo().username}`,
+    action: 'replay',
+    target: consumer,
+    detail: { from: result.from, to: result.to, copied: result.copied, skipped },
+  });
+  await producer.send(options.topics.audit, auditKafkaRecord(entry));
+  return result;
 }
