@@ -1,25 +1,9 @@
 // The replies service's settings: the consumer's own, plus linking, keywords and follow-up rules.
 import { z } from 'zod';
+import { duration } from '@wapipe/config';
 import { consumerEnv } from '@wapipe/pipeline';
 import { DEFAULT_FOLLOW_UP_RULES, parseFollowUpRules } from './follow-up-rules.ts';
 import { DEFAULT_OPT_IN_KEYWORDS, DEFAULT_OPT_OUT_KEYWORDS, keywordConfig } from './opt-outs.ts';
-
-const UNITS = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
-
-/** `24h`, `90m`, `3600s`, `2d`, `500ms` → milliseconds. */
-export const duration = (fallback: string) =>
-  z
-    .string()
-    .default(fallback)
-    .transform((value, ctx) => {
-      const match = /^(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)$/.exec(value.trim());
-      const ms = match ? Number(match[1]) * UNITS[match[2] as keyof typeof UNITS] : NaN;
-      if (!Number.isFinite(ms) || ms <= 0) {
-        ctx.addIssue({ code: 'custom', message: 'expected a duration like 24h, 90m, 3600s or 2d' });
-        return z.NEVER;
-      }
-      return ms;
-    });
 
 const keywordList = (fallback: readonly string[]) =>
   z
