@@ -83,17 +83,12 @@ export function createFailuresProcess(options: FailuresProcessOptions) {
     // 3. Account and recipient alerts, rederived from their facts in event time over the span the new
     // facts can change; the failure rate, against the latest stored alert.
     const failuresBySession = groupBy(newFailures, (f) => f.sessionId);
-    const factSessions = unique([
-      ...failuresBySession.keys(),
-      ...newMarks.keys(),
-      ...groupBy(newStates, (s) => s.sessionId).keys(),
-    ]).sort();
+    const factSessions = unique([...failuresBySession.keys(), ...newMarks.keys()]).sort();
     const facts = await sessionFacts(ch, factSessions);
     const known = (sessionId: string) => {
       const stored = facts.get(sessionId);
       const batch = [
         ...(failuresBySession.get(sessionId) ?? []).map((f) => f.occurredAt),
-        ...newStates.filter((s) => s.sessionId === sessionId).map((s) => s.occurredAt),
         ...(newMarks.get(sessionId) ?? []).map((m) => m.occurredAt),
       ];
       const newest = [stored?.newest, ...batch]

@@ -83,8 +83,10 @@ export async function alertSpans(
 }
 
 /**
- * Per session: how many facts the service stores for it (failure events, session states, window marks), the
- * version of rederived alerts together with the batch's new ones; and the newest event time among them.
+ * Per session: how many failure events and window marks the service stores for it, the version of
+ * rederived alerts together with the batch's new ones; and the newest event time among them. Session
+ * states are left out: a batch without states must not need their table (it can be missing, see the
+ * dead-letter test), and their alerts have their own versions.
  */
 export async function sessionFacts(
   ch: ClickHouse,
@@ -95,9 +97,6 @@ export async function sessionFacts(
   const rows = await ch.query({
     query: `SELECT session_id, uniqExact(k) AS facts, max(t) AS newest FROM (
               SELECT session_id, concat('f', event_id) AS k, occurred_at AS t FROM ${ch.table('failures_events')}
-              WHERE session_id IN {sessions:Array(String)}
-              UNION ALL
-              SELECT session_id, concat('s', event_id) AS k, occurred_at AS t FROM ${ch.table('failures_session_states')}
               WHERE session_id IN {sessions:Array(String)}
               UNION ALL
               SELECT session_id, concat('m', toString(minute), provider_message_id, toString(failed)) AS k,
