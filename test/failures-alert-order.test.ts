@@ -6,6 +6,7 @@ import { testClickHouse } from './harness/clickhouse.ts';
 import { testBrokers, uniqueName, waitFor } from './harness/kafka.ts';
 import {
   alertsAnswer,
+  chunks,
   feedInSteps,
   generateSessionStates,
   shuffled,
@@ -116,15 +117,3 @@ describe('failures consumer: session alerts are a function of the states, not of
     expect(answers[2], feeds[2]!.name).toEqual(answers[0]);
   });
 });
-
-/** Splits `items` into consecutive groups of 1 to 7, sized by a seeded random stream. */
-function chunks<T>(items: T[], seed: number): T[][] {
-  const sizes = shuffled([1, 2, 3, 4, 5, 6, 7], seed);
-  const out: T[][] = [];
-  for (let i = 0, k = 0; i < items.length; k++) {
-    const size = sizes[k % sizes.length]!;
-    out.push(items.slice(i, i + size));
-    i += size;
-  }
-  return out;
-}

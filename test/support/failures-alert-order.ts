@@ -6,7 +6,7 @@ import type { ProducedRecord } from '@wapipe/kafka';
 import { silentLogger } from '@wapipe/observability';
 import { waitFor } from '../harness/kafka.ts';
 import { rng } from './delivery-stream.ts';
-import { isoAt, sessionStatus } from './failures-service.ts';
+import { isoAt, metaBody, metaStatus, rawRecord, sessionStatus } from './failures-service.ts';
 import type { FailuresUnderTest } from './failures-service.ts';
 
 const API_KEY = 'failures-order-test-key';
@@ -43,6 +43,48 @@ export function generateSessionStates(
     }
   }
   return states;
+}
+
+export interface GeneratedStatus {
+  sessionId: string;
+  at: string;
+  record: ProducedRecord;
+}
+
+/**
+ * Meta statuses of `perSession` messages per session, each its own webhook: every message is `sent`, and
+ * `failed` a minute later to one of four recipients with a recipient code (counts towards
+ * `recipient_non_delivery`), or with an account code (368, 131031: `account_blocked`, which a later `sent`
+ * resolves). `spreadMinutes` (under 2 days) is the span the messages are spread over, up to an hour ago: a day and more gives recipient alerts
+ * that open and age out; a few minutes with enough messages gives failure-rate windows over the threshold.
+ */
+export function generateMessageStatuses(
+  sessions: string[],
+  perSession: number,
+  seed: number,
+  options: { spreadMinutes: number; failedShare: number; accountShare: number },
+): GeneratedStatus[] {
+  const random = rng(seed);
+  const statuses: GeneratedStatus[] = [];
+  // Ending at the last whole hour: window marks live 2 days (their TTL), so older statuses could vanish.
+  const base = Math.floor(Date.now() / 3_600_000) * 3_600_000 - options.spreadMinutes * 60_000 - 3_600_000;
+  for (const sessionId of sessions) {
+    for (let n = 0; n < perSession; n++) {
+      const id = `wamid.${sessionId}.${n}`;
+      const recipient = `4477009000${Math.floor(random() * 4)}`;
+      const sentAt = base + Math.floor(random() * options.spreadMinutes * 60) * 1000;
+      const roll = random();
+      const add = (at: number, status: 'sent' | 'failed', codes?: number[]) => {
+        const iso = new Date(at).toISOString();
+        const body = metaBody({ statuses: [metaStatus({ id, status, at: iso, recipient, codes })] });
+        statuses.push({ sessionId, at: iso, record: rawRecord('meta', sessionId, body) });
+      };
+      add(sentAt, 'sent');
+      if (roll < options.accountShare) add(sentAt + 60_000, 'failed', [random() < 0.5 ? 368 : 131031]);
+      else if (roll < options.accountShare + options.failedShare) add(sentAt + 60_000, 'failed', [131026]);
+    }
+  }
+  return statuses;
 }
 
 /** A seeded shuffle (Fisher–Yates). */
@@ -86,4 +128,16 @@ export async function alertsAnswer(ch: ClickHouse, sessions: string[]): Promise<
     answers.push(await res.json());
   }
   return answers;
+}
+
+/** Splits `items` into consecutive groups of 1 to 7, sized by a seeded random stream. */
+export function chunks<T>(items: T[], seed: number): T[][] {
+  const sizes = shuffled([1, 2, 3, 4, 5, 6, 7], seed);
+  const out: T[][] = [];
+  for (let i = 0, k = 0; i < items.length; k++) {
+    const size = sizes[k % sizes.length]!;
+    out.push(items.slice(i, i + size));
+    i += size;
+  }
+  return out;
 }

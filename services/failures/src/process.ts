@@ -6,28 +6,19 @@ import type { DeliveryStatus, Failure, SessionState } from '@wapipe/events';
 import type { ClickHouse } from '@wapipe/clickhouse';
 import type { Counter } from '@wapipe/observability';
 import type { JournalBatch, ProcessContext, SourcedEvent } from '@wapipe/pipeline';
-import { AlertBook, alertRecord, alertRow } from './alerts/alert-book.ts';
+import { alertRecord, alertRow } from './alerts/alert-book.ts';
 import type { Alert, AlertChange } from './alerts/alert-book.ts';
-import { affectedWindowEnds, applyFailureRate, epochMinute, windowCounts } from './alerts/failure-rate.ts';
-import type { NewMark, RateSettings, StoredMark } from './alerts/failure-rate.ts';
-import { applyRecipientFailures } from './alerts/recipient-alerts.ts';
-import type { RecipientFailure, RecipientSettings } from './alerts/recipient-alerts.ts';
-import { applyAccountSignals } from './alerts/account-alerts.ts';
-import type { AccountSignal } from './alerts/account-alerts.ts';
+import { epochMinute } from './alerts/failure-rate.ts';
+import type { NewMark, RateSettings } from './alerts/failure-rate.ts';
+import type { RecipientSettings } from './alerts/recipient-alerts.ts';
+import { rederiveAccountAlerts, rederiveRateAlerts, rederiveRecipientAlerts } from './alerts/rederive.ts';
 import { comparePositions, deriveStateAlerts, reconcileStateAlerts } from './alerts/session-alerts.ts';
 import type { SessionStateSignal, StatePosition } from './alerts/session-alerts.ts';
+import { sessionFacts } from './alerts/stored-facts.ts';
 import { retryAdviceFor, retryAdviceRecord } from './retry-advice.ts';
 import { failureRow, markRow, sessionStateRow } from './rows.ts';
 import { sessionHistories } from './session-history.ts';
-import {
-  RECIPIENT_COUNTED_CATEGORIES,
-  latestAlerts,
-  storedFailureIds,
-  storedMarks,
-  storedRecipientFailures,
-  storedStateIds,
-  storedWindowCounts,
-} from './stored-state.ts';
+import { storedFailureIds, storedMarks, storedStateIds } from './stored-state.ts';
 
 export interface FailureSettings {
   backoffSeconds: number;
@@ -46,9 +37,6 @@ export interface FailuresProcessOptions {
 type Sourced<T> = T & Pick<SourcedEvent, 'origin'>;
 
 const unique = <T>(items: Iterable<T>): T[] => [...new Set(items)];
-const COUNTED = new Set<string>(RECIPIENT_COUNTED_CATEGORIES);
-const countsForRecipient = (f: Failure) =>
-  f.source === 'status' && !!f.providerMessageId && !!f.recipient && COUNTED.has(f.category);
 
 function groupBy<T>(items: T[], key: (item: T) => string): Map<string, T[]> {
   const out = new Map<string, T[]>();
@@ -86,25 +74,50 @@ export function createFailuresProcess(options: FailuresProcessOptions) {
       states.map((s) => s.eventId),
     );
     const newStates = states.filter((s) => !knownStates.has(s.eventId));
-    const { newMarks, storedMarksBySession } = await firstSeenMarks(ch, statuses);
+    const newMarks = await firstSeenMarks(ch, statuses);
     options.metrics?.repeats.inc(failures.length - newFailures.length + states.length - newStates.length);
 
     // 2. Session-state alerts, rederived from the session's states in event time.
     const stateAlerts = await rederiveStateAlerts(ch, newStates);
 
-    // 3. The other alerts, against the latest stored alert of each session × kind.
+    // 3. Account and recipient alerts, rederived from their facts in event time over the span the new
+    // facts can change; the failure rate, against the latest stored alert.
     const failuresBySession = groupBy(newFailures, (f) => f.sessionId);
-    const alertSessions = unique([...failuresBySession.keys(), ...newMarks.keys()]).sort();
-    const book = new AlertBook(await latestAlerts(ch, alertSessions));
-    for (const sessionId of alertSessions) {
-      applyAccountSignals(
-        book,
-        sessionId,
-        accountSignals(failuresBySession.get(sessionId) ?? [], newMarks.get(sessionId) ?? [], settings),
-      );
-    }
-    await applyRates(ch, book, newMarks, storedMarksBySession, settings.rate);
-    await applyRecipients(ch, book, alertSessions, failuresBySession, events, settings.recipient);
+    const factSessions = unique([...failuresBySession.keys(), ...newMarks.keys()]).sort();
+    const facts = await sessionFacts(ch, factSessions);
+    const known = (sessionId: string) => {
+      const stored = facts.get(sessionId);
+      const batch = [
+        ...(failuresBySession.get(sessionId) ?? []).map((f) => f.occurredAt),
+        ...(newMarks.get(sessionId) ?? []).map((m) => m.occurredAt),
+      ];
+      const newest = [stored?.newest, ...batch]
+        .filter((t): t is string => t !== undefined)
+        .reduce((a, b) => (Date.parse(a) >= Date.parse(b) ? a : b));
+      return { count: (stored?.count ?? 0) + batch.length, newest };
+    };
+    const account = await rederiveAccountAlerts(
+      ch,
+      failuresBySession,
+      newMarks,
+      known,
+      settings.accountCodes,
+    );
+    const recipient = await rederiveRecipientAlerts(
+      ch,
+      failuresBySession,
+      factSessions,
+      known,
+      settings.recipient,
+    );
+    const rate = await rederiveRateAlerts(ch, newMarks, known, settings.rate);
+    const derivedRows = [...stateAlerts.rows, ...account.rows, ...recipient.rows, ...rate.rows];
+    const derivedChanges = [
+      ...stateAlerts.changes,
+      ...account.changes,
+      ...recipient.changes,
+      ...rate.changes,
+    ];
 
     return {
       writes: [
@@ -116,7 +129,7 @@ export function createFailuresProcess(options: FailuresProcessOptions) {
         },
         {
           table: 'failures_alerts',
-          rows: [...stateAlerts.rows, ...book.changes.map((c) => c.alert)].map(alertRow),
+          rows: derivedRows.map(alertRow),
         },
       ],
       effects: [
@@ -126,7 +139,7 @@ export function createFailuresProcess(options: FailuresProcessOptions) {
             retryAdviceRecord(retryAdviceFor(f, { backoffSeconds: settings.backoffSeconds })),
           ),
         },
-        { topic: options.topics.alerts, records: [...stateAlerts.changes, ...book.changes].map(alertRecord) },
+        { topic: options.topics.alerts, records: derivedChanges.map(alertRecord) },
       ],
     };
   };
@@ -175,7 +188,7 @@ const markKey = (minute: number, pmid: string, failed: boolean) =>
 /** The batch's `sent`/`failed` statuses as window marks, keeping only those not stored before. */
 async function firstSeenMarks(ch: ClickHouse, statuses: DeliveryStatus[]) {
   const newMarks = new Map<string, NewMark[]>();
-  if (statuses.length === 0) return { newMarks, storedMarksBySession: new Map<string, StoredMark[]>() };
+  if (statuses.length === 0) return newMarks;
   const storedMarksBySession = await storedMarks(
     ch,
     unique(statuses.map((s) => s.sessionId)),
@@ -199,114 +212,5 @@ async function firstSeenMarks(ch: ClickHouse, statuses: DeliveryStatus[]) {
     list.push(mark);
     newMarks.set(s.sessionId, list);
   }
-  return { newMarks, storedMarksBySession };
-}
-
-function accountSignals(failures: Failure[], marks: NewMark[], settings: FailureSettings): AccountSignal[] {
-  const signals: AccountSignal[] = [];
-  for (const f of failures) {
-    if (!settings.accountCodes.has(f.code)) continue;
-    signals.push({
-      type: 'failure',
-      occurredAt: f.occurredAt,
-      eventId: f.eventId,
-      code: f.code,
-      title: f.title,
-      providerMessageId: f.providerMessageId,
-    });
-  }
-  for (const m of marks) {
-    if (!m.failed)
-      signals.push({ type: 'sent', occurredAt: m.occurredAt, providerMessageId: m.providerMessageId });
-  }
-  return signals;
-}
-
-async function applyRates(
-  ch: ClickHouse,
-  book: AlertBook,
-  newMarks: Map<string, NewMark[]>,
-  storedMarksBySession: Map<string, StoredMark[]>,
-  settings: RateSettings,
-): Promise<void> {
-  if (newMarks.size === 0) return;
-  const endsBySession = new Map(
-    [...newMarks].map(([sessionId, marks]) => [
-      sessionId,
-      affectedWindowEnds(
-        marks.map((m) => m.minute),
-        settings.windowMinutes,
-      ),
-    ]),
-  );
-  const stored = await storedWindowCounts(
-    ch,
-    [...newMarks.keys()],
-    unique([...endsBySession.values()].flat()),
-    settings.windowMinutes,
-  );
-  for (const [sessionId, marks] of [...newMarks].sort(([a], [b]) => (a < b ? -1 : 1))) {
-    const windows = windowCounts(
-      endsBySession.get(sessionId)!,
-      settings.windowMinutes,
-      stored.get(sessionId) ?? new Map(),
-      storedMarksBySession.get(sessionId) ?? [],
-      marks,
-    );
-    applyFailureRate(book, sessionId, windows, Math.max(...marks.map((m) => m.minute)), settings);
-  }
-}
-
-async function applyRecipients(
-  ch: ClickHouse,
-  book: AlertBook,
-  sessions: string[],
-  failuresBySession: Map<string, Failure[]>,
-  events: SourcedEvent[],
-  settings: RecipientSettings,
-): Promise<void> {
-  const watermarks = new Map<string, string>();
-  for (const e of events) {
-    const at = watermarks.get(e.sessionId);
-    if (at === undefined || e.occurredAt > at) watermarks.set(e.sessionId, e.occurredAt);
-  }
-  const counted = new Map<string, Failure[]>();
-  const recipients = new Set<string>();
-  let earliest: string | undefined;
-  for (const sessionId of sessions) {
-    const mine = (failuresBySession.get(sessionId) ?? []).filter(countsForRecipient);
-    const listed = book.openOf(sessionId, 'recipient_non_delivery')?.detail['recipients'];
-    const listedRecipients = Array.isArray(listed)
-      ? listed.filter((r): r is string => typeof r === 'string')
-      : [];
-    if (mine.length === 0 && listedRecipients.length === 0) continue;
-    counted.set(sessionId, mine);
-    for (const f of mine) recipients.add(f.recipient!);
-    for (const r of listedRecipients) recipients.add(r);
-    for (const at of [...mine.map((f) => f.occurredAt), watermarks.get(sessionId)!]) {
-      if (earliest === undefined || at < earliest) earliest = at;
-    }
-  }
-  if (counted.size === 0 || earliest === undefined) return;
-  const from = new Date(Date.parse(earliest) - settings.windowMs).toISOString();
-  const stored = await storedRecipientFailures(ch, [...counted.keys()], [...recipients], from);
-  const storedBySession = groupBy(stored, (s) => s.sessionId);
-  for (const [sessionId, mine] of counted) {
-    const byRecipient = new Map<string, RecipientFailure[]>();
-    const add = (recipient: string, f: RecipientFailure) => {
-      const list = byRecipient.get(recipient) ?? [];
-      list.push(f);
-      byRecipient.set(recipient, list);
-    };
-    for (const s of storedBySession.get(sessionId) ?? []) add(s.recipient, { ...s, isNew: false });
-    for (const f of mine) {
-      add(f.recipient!, {
-        providerMessageId: f.providerMessageId!,
-        at: f.occurredAt,
-        eventId: f.eventId,
-        isNew: true,
-      });
-    }
-    applyRecipientFailures(book, sessionId, byRecipient, watermarks.get(sessionId)!, settings);
-  }
+  return newMarks;
 }

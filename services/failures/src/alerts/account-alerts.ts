@@ -1,7 +1,9 @@
 // The account alert of a session: an account-level failure code (blocked, locked, payment) means nothing can
-// be sent; a message the provider reports `sent` afterwards shows the account sends again. Signals of one
-// batch are applied in event-time order against the latest stored alert.
-import type { AlertBook } from './alert-book.ts';
+// be sent; a message the provider reports `sent` afterwards shows the account sends again. The signals of a
+// span are replayed in event time, so the alerts are a function of the set of signals, never of the order
+// they arrived in (CONTRACT "Same events, same answers").
+import { ALERT_SEVERITY, alertId } from './alert-book.ts';
+import type { Alert } from './alert-book.ts';
 
 export type AccountSignal =
   | {
@@ -14,45 +16,49 @@ export type AccountSignal =
     }
   | { type: 'sent'; occurredAt: string; providerMessageId: string };
 
+const idOf = (s: AccountSignal) => (s.type === 'failure' ? s.eventId : s.providerMessageId);
+
+/** Event time; at one instant failures first (a `sent` must come after the alert), then by id. */
 const signalOrder = (a: AccountSignal, b: AccountSignal) =>
-  a.occurredAt < b.occurredAt
-    ? -1
-    : a.occurredAt > b.occurredAt
-      ? 1
-      : a.type !== b.type
-        ? a.type === 'failure'
-          ? -1
-          : 1
-        : (a.type === 'failure' ? a.eventId : a.providerMessageId) <
-            (b.type === 'failure' ? b.eventId : b.providerMessageId)
-          ? -1
-          : 1;
+  Date.parse(a.occurredAt) - Date.parse(b.occurredAt) ||
+  (a.type !== b.type ? (a.type === 'failure' ? -1 : 1) : idOf(a) < idOf(b) ? -1 : idOf(a) > idOf(b) ? 1 : 0);
 
 /**
- * An account-level failure (blocked, locked, payment issue) opens `account_blocked`; a message the
- * provider reports `sent` after the alert opened shows the account sends again, and resolves it.
+ * An account-level failure opens `account_blocked` unless one is open; the first message reported `sent`
+ * after it opened resolves it. `signals` must start where no account alert is open (the span's start).
  */
-export function applyAccountSignals(book: AlertBook, sessionId: string, signals: AccountSignal[]): void {
+export function deriveAccountAlerts(sessionId: string, signals: AccountSignal[], version: number): Alert[] {
+  const derived: Alert[] = [];
+  let open: Alert | undefined;
   for (const s of [...signals].sort(signalOrder)) {
     if (s.type === 'failure') {
-      book.open(sessionId, 'account_blocked', {
-        seed: s.eventId,
-        at: s.occurredAt,
+      if (open) continue;
+      open = {
+        id: alertId(sessionId, 'account_blocked', s.eventId),
+        sessionId,
+        kind: 'account_blocked',
+        severity: ALERT_SEVERITY.account_blocked,
+        status: 'open',
+        openedAt: s.occurredAt,
+        resolvedAt: null,
         detail: {
           code: s.code,
           title: s.title,
           failureEventId: s.eventId,
           providerMessageId: s.providerMessageId,
         },
-      });
-      continue;
-    }
-    const open = book.openOf(sessionId, 'account_blocked');
-    if (open && s.occurredAt > open.openedAt) {
-      book.resolve(sessionId, 'account_blocked', {
-        at: s.occurredAt,
-        detail: { ...open.detail, resolvedBy: { status: 'sent', providerMessageId: s.providerMessageId } },
-      });
+        version,
+      };
+      derived.push(open);
+    } else if (open && Date.parse(s.occurredAt) > Date.parse(open.openedAt)) {
+      open.status = 'resolved';
+      open.resolvedAt = s.occurredAt;
+      open.detail = {
+        ...open.detail,
+        resolvedBy: { status: 'sent', providerMessageId: s.providerMessageId },
+      };
+      open = undefined;
     }
   }
+  return derived;
 }

@@ -1,7 +1,9 @@
 // The failure-rate alert of a session: in a sliding window of event time (default 5 minutes), the share of
 // its messages that failed. Windows are whole minutes; a message counts once per window however many
-// statuses it has in it. Only windows that a batch's first-seen statuses change are evaluated.
-import type { AlertBook } from './alert-book.ts';
+// statuses it has in it. The windows of a span are replayed in order, so the alerts are a function of the
+// set of statuses, never of the order they arrived in (CONTRACT "Same events, same answers").
+import { ALERT_SEVERITY, alertId } from './alert-book.ts';
+import type { Alert } from './alert-book.ts';
 
 export interface RateSettings {
   windowMinutes: number;
@@ -10,7 +12,7 @@ export interface RateSettings {
   minMessages: number;
 }
 
-/** A first-seen `sent` or `failed` status of a message, in the minute it happened. */
+/** A `sent` or `failed` status of a message, in the minute it happened (one per minute, message, kind). */
 export interface NewMark {
   minute: number;
   providerMessageId: string;
@@ -31,65 +33,34 @@ export interface WindowCount {
   messages: number;
   failed: number;
   /** Latest event time in the window. */
-  lastAt: string | null;
+  lastAt: string;
 }
 
 export const epochMinute = (iso: string): number => Math.floor(Date.parse(iso) / 60_000);
 export const minuteStartIso = (minute: number): string => new Date(minute * 60_000).toISOString();
 
-/** Ends of every window that contains one of `minutes`, ascending. */
-export function affectedWindowEnds(minutes: Iterable<number>, windowMinutes: number): number[] {
+/** The counts of every window that ends at or after `from` and holds a mark, ascending. */
+export function windowCounts(marks: NewMark[], from: number, windowMinutes: number): WindowCount[] {
+  const byMinute = new Map<number, NewMark[]>();
+  for (const m of marks) byMinute.set(m.minute, [...(byMinute.get(m.minute) ?? []), m]);
   const ends = new Set<number>();
-  for (const m of minutes) for (let k = 0; k < windowMinutes; k++) ends.add(m + k);
-  return [...ends].sort((a, b) => a - b);
-}
-
-const laterOf = (a: string | null, b: string | null) => (a === null ? b : b === null ? a : a > b ? a : b);
-
-/**
- * Each window's counts: what the stored marks give (`stored`, computed by the database) plus the new marks
- * of messages that have no stored mark of the same kind in that window.
- */
-export function windowCounts(
-  ends: number[],
-  windowMinutes: number,
-  stored: ReadonlyMap<number, WindowCount>,
-  storedMarks: StoredMark[],
-  newMarks: NewMark[],
-): WindowCount[] {
-  const newByMinute = new Map<number, NewMark[]>();
-  for (const mark of newMarks) {
-    const list = newByMinute.get(mark.minute) ?? [];
-    list.push(mark);
-    newByMinute.set(mark.minute, list);
-  }
-  const storedByMessage = new Map<string, StoredMark[]>();
-  for (const mark of storedMarks) {
-    const list = storedByMessage.get(mark.providerMessageId) ?? [];
-    list.push(mark);
-    storedByMessage.set(mark.providerMessageId, list);
-  }
-  const storedIn = (pmid: string, start: number, end: number, failedOnly: boolean) =>
-    (storedByMessage.get(pmid) ?? []).some(
-      (m) => m.minute >= start && m.minute <= end && (!failedOnly || m.failed),
-    );
-
-  return ends.map((end) => {
-    const start = end - windowMinutes + 1;
-    const base = stored.get(end) ?? { end, messages: 0, failed: 0, lastAt: null };
-    const messages = new Set<string>();
-    const failed = new Set<string>();
-    let lastAt = base.lastAt;
-    for (let minute = start; minute <= end; minute++) {
-      for (const mark of newByMinute.get(minute) ?? []) {
-        lastAt = laterOf(lastAt, mark.occurredAt);
-        if (!storedIn(mark.providerMessageId, start, end, false)) messages.add(mark.providerMessageId);
-        if (mark.failed && !storedIn(mark.providerMessageId, start, end, true))
-          failed.add(mark.providerMessageId);
+  for (const minute of byMinute.keys())
+    for (let k = 0; k < windowMinutes; k++) if (minute + k >= from) ends.add(minute + k);
+  return [...ends]
+    .sort((a, b) => a - b)
+    .map((end) => {
+      const messages = new Set<string>();
+      const failed = new Set<string>();
+      let lastAt = '';
+      for (let minute = end - windowMinutes + 1; minute <= end; minute++) {
+        for (const m of byMinute.get(minute) ?? []) {
+          messages.add(m.providerMessageId);
+          if (m.failed) failed.add(m.providerMessageId);
+          if (lastAt === '' || Date.parse(m.occurredAt) > Date.parse(lastAt)) lastAt = m.occurredAt;
+        }
       }
-    }
-    return { end, messages: base.messages + messages.size, failed: base.failed + failed.size, lastAt };
-  });
+      return { end, messages: messages.size, failed: failed.size, lastAt };
+    });
 }
 
 const rateOf = (w: WindowCount) => (w.messages === 0 ? 0 : w.failed / w.messages);
@@ -106,45 +77,50 @@ function describeWindow(w: WindowCount, windowMinutes: number) {
 }
 
 /**
- * Opens `failure_rate` at the first window above the threshold with at least minMessages messages.
- * Resolves it at a later window that does not overlap the one that opened it, ends no later than the
- * newest status seen, and is at or below the threshold. A window that ends no later than the window which
- * resolved the previous alert never reopens one: late statuses of a past incident are history.
+ * Replays `windows` (ascending, starting where no alert is open): a window above the threshold with at
+ * least minMessages messages opens `failure_rate` unless one is open; a later window that does not overlap
+ * the one that opened it, ends no later than the newest minute with a status (`newestMinute`: a window
+ * still filling is not judged) and is at or below the threshold resolves it.
  */
-export function applyFailureRate(
-  book: AlertBook,
+export function deriveRateAlerts(
   sessionId: string,
   windows: WindowCount[],
   newestMinute: number,
   settings: RateSettings,
-): void {
+  version: number,
+): Alert[] {
   const { windowMinutes, threshold, minMessages } = settings;
-  for (const w of [...windows].sort((a, b) => a.end - b.end)) {
-    const open = book.openOf(sessionId, 'failure_rate');
+  const derived: Alert[] = [];
+  let open: Alert | undefined;
+  let openedBy = 0;
+  for (const w of windows) {
     if (!open) {
-      const last = book.latestOf(sessionId, 'failure_rate');
-      const barrier = last
-        ? Number(last.detail['resolvedWindowEndMinute'] ?? last.detail['windowEndMinute'] ?? -Infinity)
-        : -Infinity;
-      if (w.end <= barrier || w.messages < minMessages || rateOf(w) <= threshold || w.lastAt === null)
-        continue;
-      book.open(sessionId, 'failure_rate', {
-        seed: `window:${w.end}`,
-        at: w.lastAt,
+      if (w.messages < minMessages || rateOf(w) <= threshold) continue;
+      open = {
+        id: alertId(sessionId, 'failure_rate', `window:${w.end}`),
+        sessionId,
+        kind: 'failure_rate',
+        severity: ALERT_SEVERITY.failure_rate,
+        status: 'open',
+        openedAt: w.lastAt,
+        resolvedAt: null,
         detail: { ...describeWindow(w, windowMinutes), threshold, windowMinutes, minMessages },
-      });
+        version,
+      };
+      openedBy = w.end;
+      derived.push(open);
       continue;
     }
-    const openedBy = Number(open.detail['windowEndMinute']);
     const later = w.end - windowMinutes + 1 > openedBy && w.end <= newestMinute;
-    if (!later || w.messages === 0 || rateOf(w) > threshold || w.lastAt === null) continue;
-    book.resolve(sessionId, 'failure_rate', {
-      at: w.lastAt,
-      detail: {
-        ...open.detail,
-        resolvedBy: describeWindow(w, windowMinutes),
-        resolvedWindowEndMinute: w.end,
-      },
-    });
+    if (!later || w.messages === 0 || rateOf(w) > threshold) continue;
+    open.status = 'resolved';
+    open.resolvedAt = w.lastAt;
+    open.detail = {
+      ...open.detail,
+      resolvedBy: describeWindow(w, windowMinutes),
+      resolvedWindowEndMinute: w.end,
+    };
+    open = undefined;
   }
+  return derived;
 }

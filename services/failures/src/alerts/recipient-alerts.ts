@@ -1,8 +1,10 @@
 // Repeated non-delivery to one recipient: N failed messages to the same recipient within a window (default
 // 3 in 24 h) of event time. The contract allows one open alert per session × kind, so the alert is per
-// session and lists the recipients in its detail; a recipient that crosses the line while it is open is
-// added to the list (an `updated` change).
-import type { AlertBook } from './alert-book.ts';
+// session: it covers one stretch of event time during which at least one recipient is over the line, and
+// lists (sorted) every recipient over the line during that stretch. A function of the set of failures and
+// of the session's newest known event time, never of arrival order (CONTRACT "Same events, same answers").
+import { ALERT_SEVERITY, alertId } from './alert-book.ts';
+import type { Alert } from './alert-book.ts';
 
 export interface RecipientSettings {
   threshold: number;
@@ -11,113 +13,110 @@ export interface RecipientSettings {
 
 /** One failed message to a recipient (a message with several failure codes is one failure here). */
 export interface RecipientFailure {
+  recipient: string;
   providerMessageId: string;
   at: string;
   eventId: string;
-  /** First seen in this batch (a message with no stored failure). */
-  isNew: boolean;
 }
 
 const MAX_LISTED = 100;
+const ms = (iso: string) => Date.parse(iso);
 
-/** One failure per message: its earliest report; new only if no report of it was stored before. */
+/** One failure per message: its earliest report (ties: smallest event id), sorted by time then event id. */
 export function perMessage(failures: RecipientFailure[]): RecipientFailure[] {
   const byMessage = new Map<string, RecipientFailure>();
-  const stored = new Set(failures.filter((f) => !f.isNew).map((f) => f.providerMessageId));
   for (const f of failures) {
     const seen = byMessage.get(f.providerMessageId);
-    if (!seen || f.at < seen.at || (f.at === seen.at && f.eventId < seen.eventId))
+    if (!seen || ms(f.at) < ms(seen.at) || (ms(f.at) === ms(seen.at) && f.eventId < seen.eventId))
       byMessage.set(f.providerMessageId, f);
   }
-  return [...byMessage.values()]
-    .map((f) => ({ ...f, isNew: !stored.has(f.providerMessageId) }))
-    .sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : a.eventId < b.eventId ? -1 : 1));
+  return [...byMessage.values()].sort((a, b) => ms(a.at) - ms(b.at) || (a.eventId < b.eventId ? -1 : 1));
 }
 
-/** The failure at which `sorted` first has `threshold` failures within the window, counting a new one. */
-export function firstCrossing(
-  sorted: RecipientFailure[],
-  settings: RecipientSettings,
-): RecipientFailure | null {
-  let lo = 0;
-  for (let hi = 0; hi < sorted.length; hi++) {
-    const end = Date.parse(sorted[hi]!.at);
-    while (Date.parse(sorted[lo]!.at) <= end - settings.windowMs) lo++;
-    if (hi - lo + 1 >= settings.threshold && sorted.slice(lo, hi + 1).some((f) => f.isNew))
-      return sorted[hi]!;
-  }
-  return null;
+interface OverSpan {
+  recipient: string;
+  start: number;
+  end: number;
+  /** The failure that put the recipient over the line at `start`. */
+  crossing: RecipientFailure;
 }
-
-/** Failures in the window that ends at `at`: (at - window, at]. */
-export function countInWindow(sorted: RecipientFailure[], at: string, settings: RecipientSettings): number {
-  const end = Date.parse(at);
-  return sorted.filter((f) => {
-    const t = Date.parse(f.at);
-    return t <= end && t > end - settings.windowMs;
-  }).length;
-}
-
-const listedRecipients = (detail: Record<string, unknown>): string[] =>
-  Array.isArray(detail['recipients'])
-    ? detail['recipients'].filter((r): r is string => typeof r === 'string')
-    : [];
 
 /**
- * `failures`: per recipient, every counted failure known (stored and new) from the window before the
- * batch's first new failure on. `watermark`: the latest event time of the session in this batch.
- * Opens (or extends) the alert for recipients that cross the threshold with a new failure; resolves it
- * once, at the watermark, no listed recipient has the threshold within the window any more.
+ * When one recipient is over the line: the count in (t - window, t] is at least the threshold exactly for
+ * t in [f[i + N - 1], f[i] + window) for some i; overlapping or touching pieces are merged.
  */
-export function applyRecipientFailures(
-  book: AlertBook,
+export function overSpans(sorted: RecipientFailure[], settings: RecipientSettings): OverSpan[] {
+  const spans: OverSpan[] = [];
+  const n = settings.threshold;
+  for (let i = 0; i + n - 1 < sorted.length; i++) {
+    const crossing = sorted[i + n - 1]!;
+    const start = ms(crossing.at);
+    const end = ms(sorted[i]!.at) + settings.windowMs;
+    if (start >= end) continue;
+    const last = spans.at(-1);
+    if (last && start <= last.end) last.end = Math.max(last.end, end);
+    else spans.push({ recipient: crossing.recipient, start, end, crossing });
+  }
+  return spans;
+}
+
+/**
+ * The session's recipient alerts from `failures` (every counted failure from the span's start minus one
+ * window on), for stretches that start at or after `from`. A stretch is resolved, at the instant the last
+ * recipient fell below the line, once the session's newest known event time (`newest`) has reached it.
+ */
+export function deriveRecipientAlerts(
   sessionId: string,
-  failures: ReadonlyMap<string, RecipientFailure[]>,
-  watermark: string,
+  failures: RecipientFailure[],
+  from: string,
+  newest: string,
   settings: RecipientSettings,
-): void {
-  const sorted = new Map([...failures].map(([recipient, list]) => [recipient, perMessage(list)]));
-  const windowHours = settings.windowMs / 3_600_000;
-  const last = book.latestOf(sessionId, 'recipient_non_delivery');
-  const barrier = last?.status === 'resolved' ? last.resolvedAt : null;
-
-  for (const recipient of [...sorted.keys()].sort()) {
-    const crossing = firstCrossing(sorted.get(recipient)!, settings);
-    if (!crossing || (barrier !== null && crossing.at <= barrier)) continue;
-    const open = book.openOf(sessionId, 'recipient_non_delivery');
-    if (!open) {
-      book.open(sessionId, 'recipient_non_delivery', {
-        seed: `${recipient}\u0000${crossing.eventId}`,
-        at: crossing.at,
-        detail: { recipients: [recipient], threshold: settings.threshold, windowHours },
-      });
-      continue;
-    }
-    const listed = listedRecipients(open.detail);
-    if (listed.includes(recipient) || listed.length >= MAX_LISTED) continue;
-    book.update(sessionId, 'recipient_non_delivery', {
-      at: crossing.at,
-      detail: { ...open.detail, recipients: [...listed, recipient] },
-    });
-  }
-
-  const open = book.openOf(sessionId, 'recipient_non_delivery');
-  if (!open || watermark < open.openedAt) return;
-  const cleared = listedRecipients(open.detail).every((recipient) => {
-    const list = sorted.get(recipient) ?? [];
-    const newest = list.at(-1)?.at;
-    return (
-      (newest === undefined || newest <= watermark) &&
-      countInWindow(list, watermark, settings) < settings.threshold
+  version: number,
+): Alert[] {
+  const byRecipient = new Map<string, RecipientFailure[]>();
+  for (const f of failures) byRecipient.set(f.recipient, [...(byRecipient.get(f.recipient) ?? []), f]);
+  const spans = [...byRecipient.values()]
+    .flatMap((list) => overSpans(perMessage(list), settings))
+    .sort(
+      (a, b) =>
+        a.start - b.start ||
+        (a.recipient < b.recipient ? -1 : a.recipient > b.recipient ? 1 : 0) ||
+        (a.crossing.eventId < b.crossing.eventId ? -1 : 1),
     );
-  });
-  if (cleared) {
-    book.resolve(sessionId, 'recipient_non_delivery', {
-      at: watermark,
-      detail: {
-        ...open.detail,
-        resolvedBy: `fewer than ${settings.threshold} failures per recipient in ${windowHours} h`,
-      },
-    });
+  const windowHours = settings.windowMs / 3_600_000;
+  const stretches: { first: OverSpan; end: number; recipients: Set<string> }[] = [];
+  for (const span of spans) {
+    const last = stretches.at(-1);
+    if (last && span.start <= last.end) {
+      last.end = Math.max(last.end, span.end);
+      last.recipients.add(span.recipient);
+    } else stretches.push({ first: span, end: span.end, recipients: new Set([span.recipient]) });
   }
+  return stretches
+    .filter((s) => s.first.start >= ms(from))
+    .map((s) => {
+      const resolved = s.end <= ms(newest);
+      const detail: Record<string, unknown> = {
+        recipients: [...s.recipients].sort().slice(0, MAX_LISTED),
+        threshold: settings.threshold,
+        windowHours,
+      };
+      if (resolved)
+        detail['resolvedBy'] = `fewer than ${settings.threshold} failures per recipient in ${windowHours} h`;
+      return {
+        id: alertId(
+          sessionId,
+          'recipient_non_delivery',
+          `${s.first.recipient}\u0000${s.first.crossing.eventId}`,
+        ),
+        sessionId,
+        kind: 'recipient_non_delivery',
+        severity: ALERT_SEVERITY.recipient_non_delivery,
+        status: resolved ? 'resolved' : 'open',
+        openedAt: new Date(s.first.start).toISOString(),
+        resolvedAt: resolved ? new Date(s.end).toISOString() : null,
+        detail,
+        version,
+      } satisfies Alert;
+    });
 }

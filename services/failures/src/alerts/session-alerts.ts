@@ -120,6 +120,9 @@ export function reconcileStateAlerts(
       if (alert.status === 'resolved') changes.push({ action: 'resolved', alert, at: alert.resolvedAt! });
     } else if (before.status === 'open' && alert.status === 'resolved') {
       changes.push({ action: 'resolved', alert, at: alert.resolvedAt! });
+    } else if (before.status === 'open' && alert.status === 'open') {
+      // Still open with new detail (a recipient alert naming one more recipient).
+      changes.push({ action: 'updated', alert, at: alert.openedAt });
     }
   }
 
