@@ -7,7 +7,9 @@ import type { ProducedRecord } from '@wapipe/kafka';
 import { rng } from './delivery-stream.ts';
 import { shuffled } from './replies-conversation.ts';
 
-export const EVENT_SET_T0 = Date.parse('2026-11-29T08:00:00.000Z');
+// Twelve hours before the current hour: recent enough for every table's TTL (the failures consumer's window
+// marks keep 2 days), old enough that every event and receive time of a set is in the past.
+export const EVENT_SET_T0 = Math.floor(Date.now() / 3_600_000) * 3_600_000 - 12 * 3_600_000;
 const MINUTE = 60_000;
 
 type Provider = 'meta' | 'chatsend';
