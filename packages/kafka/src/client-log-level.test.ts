@@ -13,6 +13,16 @@ describe('kafkajs log levels', () => {
     ).toBe('debug');
   });
 
+  it('keep a consumer restart while a fresh coordinator loads out of error and warn', () => {
+    expect(
+      kafkaLogLevel(
+        logLevel.ERROR,
+        "Crash: KafkaJSProtocolError: The coordinator is loading and hence can't process requests for this group",
+      ),
+    ).toBe('info');
+    expect(kafkaLogLevel(logLevel.ERROR, 'Restarting the consumer in 200ms')).toBe('info');
+  });
+
   it('keep everything else at its level', () => {
     expect(kafkaLogLevel(logLevel.ERROR, 'Crash: KafkaJSNumberOfRetriesExceeded')).toBe('error');
     expect(kafkaLogLevel(logLevel.WARN, 'Connection timeout')).toBe('warn');

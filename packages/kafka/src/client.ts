@@ -109,10 +109,16 @@ const kafkaLevels: Record<number, Level> = {
  *   error reaches wapipe's caller, which reports it with what to fix;
  * - "Limiting retries for the idempotent producer may invalidate EoS guarantees": wapipe bounds retries on
  *   purpose (a stuck broker must answer 503 within PRODUCE_TIMEOUT_MS) and takes no EoS from the
- *   producer: consumers dedup by event id (ADR 5).
+ *   producer: consumers dedup by event id (ADR 5);
+ * - a consumer that meets a group coordinator still loading or not elected yet (a fresh broker) "crashes"
+ *   and kafkajs restarts it by itself: that is a wait, not a failure (seen on a loaded 2-core machine).
  */
+const coordinatorStartingUp =
+  /^Crash: KafkaJS\w*Error: (The coordinator is loading|The group coordinator is not available|This is not the correct coordinator)/;
+
 export function kafkaLogLevel(level: number, message: string): Level {
   if (/^Response \w+\(key: \d+/.test(message)) return 'debug';
+  if (coordinatorStartingUp.test(message) || message.startsWith('Restarting the consumer in')) return 'info';
   if (message.startsWith('Limiting retries for the idempotent producer')) return 'debug';
   return kafkaLevels[level] ?? 'info';
 }
