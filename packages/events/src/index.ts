@@ -20,6 +20,10 @@ export type {
   ValidationResult,
 } from './types.ts';
 
+// Analytics dimensions
+export { DIMENSIONS, contactKey, messageCategory, recipientCountry } from './dimensions.ts';
+export type { Dimension } from './dimensions.ts';
+
 // Event identity
 export {
   canonicalJson,

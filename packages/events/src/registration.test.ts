@@ -11,6 +11,7 @@ const registration = {
   sentAt: '2026-11-29T11:59:58.5+02:00',
   campaignId: 'spring-sale',
   category: 'marketing',
+  template: 'order_confirmation',
 };
 
 describe('outbound registrations', () => {
@@ -32,14 +33,21 @@ describe('outbound registrations', () => {
         sentAt: '2026-11-29T09:59:58.500Z',
         campaignId: 'spring-sale',
         category: 'marketing',
+        template: 'order_confirmation',
       },
     ]);
   });
 
   it('without sentAt happened when it was received', () => {
-    const { sentAt: _sentAt, campaignId: _c, category: _k, ...minimal } = registration;
+    const { sentAt: _sentAt, campaignId: _c, category: _k, template: _t, ...minimal } = registration;
     const [event] = normalizeRecord(rawRecord('registry', minimal)).events;
-    expect(event).toMatchObject({ occurredAt: RECEIVED_AT, sentAt: null, campaignId: null, category: null });
+    expect(event).toMatchObject({
+      occurredAt: RECEIVED_AT,
+      sentAt: null,
+      campaignId: null,
+      category: null,
+      template: null,
+    });
   });
 
   it('registered twice get the same event id', () => {

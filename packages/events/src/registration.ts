@@ -15,6 +15,7 @@ export const OutboundRegistration = z.object({
   sentAt: z.iso.datetime({ offset: true }).nullish(),
   campaignId: z.string().max(256).nullish(),
   category: z.string().max(64).nullish(),
+  template: z.string().max(512).nullish(),
 });
 export type OutboundRegistration = z.infer<typeof OutboundRegistration>;
 
@@ -52,5 +53,6 @@ export function normalizeRegistrationBody(ctx: NormalizeContext, json: unknown):
     sentAt,
     campaignId: r.campaignId ?? null,
     category: r.category ?? null,
+    template: r.template ?? null,
   });
 }

@@ -89,6 +89,7 @@ export interface Registration extends EventBase {
   sentAt: string | null;
   campaignId: string | null;
   category: string | null;
+  template: string | null;
 }
 
 /** An authenticated item this version does not understand, kept so nothing is dropped. */

@@ -3,7 +3,7 @@
 // status), version + 1 per move. The current link is the highest version there, else replies_inbound's.
 import { z } from 'zod';
 import type { ClickHouse } from '@wapipe/clickhouse';
-import { contactKey } from './contact-key.ts';
+import { contactKey } from '@wapipe/events';
 import type { ReplyLink } from './linking.ts';
 import { at64 } from './reply.ts';
 import { pairKey, replyColumns, ReplyRow, toReply } from './stored-state.ts';

@@ -22,6 +22,7 @@ const registration = (over: Partial<Registration> = {}): Registration => ({
   sentAt: '2026-11-29T09:59:00.000Z',
   campaignId: 'spring',
   category: null,
+  template: null,
   ...over,
 });
 

@@ -2,7 +2,7 @@
 // It keeps its own index (it never reads delivery's tables): a registration gives the operator's message
 // id, campaign and send time; any status proves the message exists and gives its earliest time.
 import type { DeliveryStatus, Registration } from '@wapipe/events';
-import { contactKey } from './contact-key.ts';
+import { contactKey } from '@wapipe/events';
 
 export interface OutboundEntry {
   sessionId: string;

@@ -8,7 +8,7 @@ import type { Counter } from '@wapipe/observability';
 import type { JournalBatch, ProcessContext, SourcedEvent } from '@wapipe/pipeline';
 import { followUpCommands, optCommands, suppressionCommands } from './commands.ts';
 import type { FollowUpRequest } from './commands.ts';
-import { contactKey } from './contact-key.ts';
+import { contactKey } from '@wapipe/events';
 import { mergeContacts } from './contacts.ts';
 import type { CompiledRule } from './follow-up-rules.ts';
 import { dependsOnCampaign } from './follow-up-rules.ts';

@@ -4,7 +4,7 @@
 // either way), the stored replies that time concerns are linked again from the whole index. After every
 // batch each stored reply's link is then what the index says, whatever order the events came in.
 import type { ClickHouse } from '@wapipe/clickhouse';
-import { contactKey } from './contact-key.ts';
+import { contactKey } from '@wapipe/events';
 import { linkReply } from './linking.ts';
 import type { ReplyLink } from './linking.ts';
 import { loadContextlessReplies } from './links.ts';
