@@ -12,6 +12,12 @@ import type { ClickHouse, ClickHouseOptions } from './types.ts';
 
 export function createClickHouse(options: ClickHouseOptions): ClickHouse {
   const database = assertIdentifier(options.database, 'database');
+  if (options.cluster !== undefined && !options.url) {
+    throw new ClickHouseError(
+      'CLICKHOUSE_BAD_INPUT',
+      'CLICKHOUSE_CLUSTER needs CLICKHOUSE_URL: embedded ClickHouse is one node (unset CLICKHOUSE_CLUSTER or point at a server)',
+    );
+  }
   const logger = (options.logger ?? silentLogger).child({ component: 'clickhouse' });
   const driver = openDriver(options, logger);
   const { client, backend } = driver;
@@ -44,6 +50,7 @@ export function createClickHouse(options: ClickHouseOptions): ClickHouse {
   return {
     database,
     backend,
+    ...(options.cluster === undefined ? {} : { cluster: options.cluster }),
     table: (name) => qualifiedTable(database, name),
     insert: (args) =>
       guard(`insert into ${args.table}`, () => insertRows(client, database, args), {
@@ -78,6 +85,7 @@ export interface ClickHouseEnv {
   CLICKHOUSE_PASSWORD?: string | undefined;
   CLICKHOUSE_DATABASE: string;
   CHDB_PATH?: string | undefined;
+  CLICKHOUSE_CLUSTER?: string | undefined;
 }
 
 export function clickhouseFromEnv(
@@ -90,6 +98,7 @@ export function clickhouseFromEnv(
     password: env.CLICKHOUSE_PASSWORD,
     database: env.CLICKHOUSE_DATABASE,
     dataPath: env.CHDB_PATH,
+    cluster: env.CLICKHOUSE_CLUSTER,
     ...extra,
   });
 }

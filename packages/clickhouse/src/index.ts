@@ -5,7 +5,7 @@ export type { ClickHouseErrorCode } from './errors.ts';
 export { encodeCompactRows, encodeTsvRows } from './insert.ts';
 export { loadMigrations } from './load-migrations.ts';
 export type { Migration } from './load-migrations.ts';
-export { migrate, migrationChecksum } from './migrate.ts';
+export { migrate, migrationChecksum, migrationDdl } from './migrate.ts';
 export type { MigrateOptions, MigrateResult } from './migrate.ts';
 export type {
   ClickHouse,

@@ -8,6 +8,7 @@ import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import type { Logger } from '@wapipe/observability';
 import { silentLogger } from '@wapipe/observability';
+import { clusterDdlRewriter } from './cluster-ddl.ts';
 import { ClickHouseError } from './errors.ts';
 import type { Migration } from './load-migrations.ts';
 import { nonIdempotentReason } from './migration-rules.ts';
@@ -19,6 +20,11 @@ export interface MigrateOptions {
   owner: string;
   migrations: readonly Migration[];
   logger?: Logger;
+  /**
+   * A ClickHouse cluster (CLICKHOUSE_CLUSTER): every statement runs ON CLUSTER, tables become Replicated*
+   * with a Distributed `<table>_all` beside them (see cluster-ddl.ts). Default: the connection's cluster.
+   */
+  cluster?: string | undefined;
 }
 
 export interface MigrateResult {
@@ -44,17 +50,14 @@ export async function migrate(ch: ClickHouse, options: MigrateOptions): Promise<
   const owner = validOwner(options.owner);
   const logger = (options.logger ?? silentLogger).child({ component: 'clickhouse-migrate', owner });
   const migrations = validMigrations(options.migrations, ch.database);
+  const cluster = options.cluster ?? ch.cluster;
+  const rewriter = cluster === undefined ? undefined : clusterDdlRewriter(cluster, ch.database);
+  const run = async (statement: string) => {
+    for (const query of rewriter?.rewrite(statement) ?? [statement]) await ch.command({ query });
+  };
 
-  await ch.command({ query: `CREATE DATABASE IF NOT EXISTS ${ch.database}` });
-  await ch.command({
-    query: `CREATE TABLE IF NOT EXISTS ${ch.table(migrationsTable)} (
-      owner LowCardinality(String),
-      version UInt32,
-      name String,
-      checksum String,
-      applied_at DateTime64(3, 'UTC')
-    ) ENGINE = ReplacingMergeTree(applied_at) ORDER BY (owner, version)`,
-  });
+  await run(`CREATE DATABASE IF NOT EXISTS ${ch.database}`);
+  await run(migrationsTableDdl(ch.table(migrationsTable)));
 
   const recorded = new Map(
     (
@@ -86,7 +89,7 @@ export async function migrate(ch: ClickHouse, options: MigrateOptions): Promise<
       result.skipped.push(migration.version);
       continue;
     }
-    for (const statement of migration.statements) await ch.command({ query: statement });
+    for (const statement of migration.statements) await run(statement);
     await ch.insert({
       table: migrationsTable,
       rows: [
@@ -103,6 +106,25 @@ export async function migrate(ch: ClickHouse, options: MigrateOptions): Promise<
     logger.info('migration applied', { version: migration.version, name: migration.name });
   }
   return result;
+}
+
+const migrationsTableDdl = (table: string) => `CREATE TABLE IF NOT EXISTS ${table} (
+      owner LowCardinality(String),
+      version UInt32,
+      name String,
+      checksum String,
+      applied_at DateTime64(3, 'UTC')
+    ) ENGINE = ReplacingMergeTree(applied_at) ORDER BY (owner, version)`;
+
+/**
+ * What migrate() would run for these migrations, in order, after the migrations table: `{db}` substituted
+ * and, with a cluster, rewritten for it. For reviewing a deployment's DDL (and testing it) without a server.
+ */
+export function migrationDdl(migrations: readonly Migration[], database: string, cluster?: string): string[] {
+  const rewriter = cluster === undefined ? undefined : clusterDdlRewriter(cluster, database);
+  return validMigrations(migrations, database).flatMap((migration) =>
+    migration.statements.flatMap((statement) => rewriter?.rewrite(statement) ?? [statement]),
+  );
 }
 
 interface PreparedMigration extends Migration {

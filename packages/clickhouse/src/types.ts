@@ -8,6 +8,8 @@ export interface ClickHouseOptions {
   password?: string;
   /** Database every table name is qualified with. Letters, digits and `_`. */
   database: string;
+  /** A server cluster (CLICKHOUSE_CLUSTER, HTTP only): migrations run ON CLUSTER on Replicated tables. */
+  cluster?: string | undefined;
   /** Embedded data directory (one process per directory). Default `.data/chdb`, relative to the cwd. */
   dataPath?: string;
   logger?: Logger;
@@ -61,6 +63,8 @@ export interface CommandArgs {
 export interface ClickHouse {
   readonly database: string;
   readonly backend: 'http' | 'embedded';
+  /** The server cluster migrations run on (CLICKHOUSE_CLUSTER); unset on a single node. */
+  readonly cluster?: string;
   /** `database.name`, validated. Use it for every table in SQL text. */
   table(name: string): string;
   insert<Row extends object>(args: InsertArgs<Row>): Promise<void>;

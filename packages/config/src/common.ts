@@ -59,6 +59,11 @@ export const clickhouseSettings = {
     .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'letters, digits and "_" only')
     .default('wapipe'),
   CHDB_PATH: z.string().default('.data/chdb'),
+  /** A cluster in the servers' remote_servers: migrations run ON CLUSTER on Replicated tables (docs/scale.md). */
+  CLICKHOUSE_CLUSTER: z
+    .string()
+    .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'letters, digits and "_" only')
+    .optional(),
 };
 
 /** Shortest API key accepted: shorter ones can be guessed. */
