@@ -61,16 +61,18 @@ export function createCoalescingProducer(
   const maxBatchBytes = options.maxBatchBytes ?? 16 * 1024 * 1024;
   const log: Logger = connection.logger.child({ component: 'producer' });
 
-  const producer: Producer = connection.client.producer({
-    // Named explicitly (it is kafkajs 2's default, Java-compatible murmur2) so kafkajs does not log its
-    // "switched default partitioner" notice at every start.
-    createPartitioner: Partitioners.DefaultPartitioner,
-    idempotent: true,
-    maxInFlightRequests: 1,
-    allowAutoTopicCreation: false,
-    // A stuck broker must surface as KAFKA_TIMEOUT at ackTimeoutMs, not after kafkajs's long retry chain.
-    retry: { retries: 3, initialRetryTime: 100, maxRetryTime: 1_000 },
-  });
+  const newProducer = (): Producer =>
+    connection.client.producer({
+      // Named explicitly (it is kafkajs 2's default, Java-compatible murmur2) so kafkajs does not log its
+      // "switched default partitioner" notice at every start.
+      createPartitioner: Partitioners.DefaultPartitioner,
+      idempotent: true,
+      maxInFlightRequests: 1,
+      allowAutoTopicCreation: false,
+      // A stuck broker must surface as KAFKA_TIMEOUT at ackTimeoutMs, not after kafkajs's long retry chain.
+      retry: { retries: 3, initialRetryTime: 100, maxRetryTime: 1_000 },
+    });
+  let producer = newProducer();
   let connected: Promise<void> | undefined;
   const ensureConnected = () => {
     connected ??= producer.connect().catch((error: unknown) => {
@@ -78,6 +80,17 @@ export function createCoalescingProducer(
       throw error;
     });
     return connected;
+  };
+  // After a failed send the broker may still hold the batch (a leader that wrote and replicated it died
+  // before answering), while kafkajs did not advance the producer's sequence numbers. The next batch would
+  // reuse them, and the new leader would take it for a retry of the first: answered as written, dropped
+  // (test/kafka-leader-kill.test.ts lost 8 acknowledged webhooks that way). A new producer id starts a new
+  // sequence, so a failed batch is only ever stored once or not at all, and its callers got an error.
+  const replaceProducer = () => {
+    const failed = producer;
+    producer = newProducer();
+    connected = undefined;
+    void failed.disconnect().catch(() => {});
   };
 
   // A FIFO read from `head`: Array#shift on a queue of tens of thousands of entries costs a copy each time.
@@ -156,6 +169,7 @@ export function createCoalescingProducer(
         cause: error,
       });
       for (const p of batch) settle(p, failure);
+      replaceProducer();
     } finally {
       options.onBatch?.({
         records: inFlight,
