@@ -105,7 +105,7 @@ async function countsSource(ch: ClickHouse, q: AnalyticsStatsQuery, keyFilter: s
   const grain = q.interval === 'minute' ? 'minute' : 'hour';
   const key = q.groupBy === undefined ? "''" : COLUMN[q.groupBy];
   const where = `bucket_start >= {from:DateTime('UTC')} AND bucket_start < {to:DateTime('UTC')}${filterSql(q.filters).sql}${keyFilter}`;
-  const delivery = `SELECT ${key} AS key, ${BUCKET[q.interval]} AS b, sent, delivered, read, failed, toInt64(0) AS replied
+  const delivery = `SELECT ${key} AS key, ${BUCKET[q.interval]} AS b, sent AS s, delivered AS d, read AS r, failed AS f, toInt64(0) AS p
     FROM ${ch.table(`delivery_cohort_${grain}_v1`)} WHERE ${where}`;
   if (!(await hasRepliedViews(ch))) return delivery;
   return `${delivery}
@@ -130,11 +130,10 @@ export async function readAnalyticsStats(
   const groups = await ch.query({
     query: `
       SELECT * FROM (
-        SELECT key, sum(sent) AS sent, sum(delivered) AS delivered, sum(read) AS read, sum(failed) AS failed,
-               sum(replied) AS replied,
-               sum(sum(sent)) OVER () AS all_sent, sum(sum(delivered)) OVER () AS all_delivered,
-               sum(sum(read)) OVER () AS all_read, sum(sum(failed)) OVER () AS all_failed,
-               sum(sum(replied)) OVER () AS all_replied
+        SELECT key, sum(s) AS sent, sum(d) AS delivered, sum(r) AS read, sum(f) AS failed, sum(p) AS replied,
+               sum(sum(s)) OVER () AS all_sent, sum(sum(d)) OVER () AS all_delivered,
+               sum(sum(r)) OVER () AS all_read, sum(sum(f)) OVER () AS all_failed,
+               sum(sum(p)) OVER () AS all_replied
         FROM (${await countsSource(ch, q, '')})
         GROUP BY key
         HAVING sent != 0 OR delivered != 0 OR read != 0 OR failed != 0 OR replied != 0
@@ -163,8 +162,8 @@ export async function readAnalyticsStats(
       ? []
       : await ch.query({
           query: `
-            SELECT key, toUnixTimestamp(b) AS t, sum(sent) AS sent, sum(delivered) AS delivered,
-                   sum(read) AS read, sum(failed) AS failed, sum(replied) AS replied
+            SELECT key, toUnixTimestamp(b) AS t, sum(s) AS sent, sum(d) AS delivered, sum(r) AS read,
+                   sum(f) AS failed, sum(p) AS replied
             FROM (${await countsSource(ch, q, ' AND key IN {keys:Array(String)}')})
             GROUP BY key, t`,
           params: { ...params, keys: page.map((g) => g.key) },
