@@ -3,6 +3,7 @@
 import type { Hono } from 'hono';
 import type { z } from 'zod';
 import { HttpError } from '@wapipe/http';
+import { wantsCsv } from './csv.ts';
 import { parseQuery, parseWith } from './params.ts';
 
 export type ErrorStatus = 400 | 401 | 404 | 503;
@@ -24,6 +25,8 @@ export interface ApiRoute<Path extends z.ZodType, Query extends z.ZodType, Respo
   /** Error statuses besides 401 and 503, which every /v1 route can answer. */
   errors: readonly ErrorStatus[];
   handle(input: { path: z.output<Path>; query: z.output<Query> }): Promise<z.output<Response>>;
+  /** The answer as CSV, for `Accept: text/csv` (a page's next cursor goes in `x-next-cursor`). */
+  csv?(response: z.output<Response>): string;
 }
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- a list of routes with different schemas
@@ -57,7 +60,13 @@ export function mountRoutes(app: Hono, routes: readonly AnyRoute[], sessionExist
           );
         }
       }
-      return c.json(await route.handle({ path, query }));
+      const response = await route.handle({ path, query });
+      if (route.csv && wantsCsv(c.req.header('accept'))) {
+        const next = (response as { nextCursor?: unknown }).nextCursor;
+        if (typeof next === 'string') c.header('x-next-cursor', next);
+        return c.body(route.csv(response), 200, { 'content-type': 'text/csv; charset=utf-8' });
+      }
+      return c.json(response);
     });
   }
 }

@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { cohortRow, emptyFacts, newLatencySamples, statusOf, withStatus } from './facts.ts';
+import {
+  cohortRow,
+  emptyFacts,
+  latencyBin,
+  newLatencySamples,
+  sameCohortRow,
+  statusOf,
+  withStatus,
+} from './facts.ts';
 import type { MessageFacts } from './facts.ts';
 
 const base = () => emptyFacts('s1', 'wamid.1', '15550001');
@@ -11,7 +19,7 @@ describe('message facts', () => {
     expect(
       statusOf({
         ...base(),
-        registration: { messageId: 'm', sentAt: null, campaignId: null, category: null },
+        registration: { messageId: 'm', sentAt: null, campaignId: null, category: null, template: null },
       }),
     ).toBe('pending');
   });
@@ -50,7 +58,13 @@ describe('message facts', () => {
     expect(cohortRow(statuses)?.minute).toBe('2026-01-01 10:04:00');
     const registered = {
       ...statuses,
-      registration: { messageId: 'm', sentAt: '2026-01-01T09:00:10.000Z', campaignId: null, category: null },
+      registration: {
+        messageId: 'm',
+        sentAt: '2026-01-01T09:00:10.000Z',
+        campaignId: null,
+        category: null,
+        template: null,
+      },
     };
     expect(cohortRow(registered)?.minute).toBe('2026-01-01 09:00:00');
   });
@@ -63,5 +77,78 @@ describe('message facts', () => {
     ]);
     const again = withStatus(delivered, 'delivered', '2026-01-01T00:00:01.000Z');
     expect(newLatencySamples(delivered, again)).toEqual([]);
+  });
+
+  it('the cohort row carries the dimensions, and a late registration moves the message to its own', () => {
+    const statuses = withStatus(
+      emptyFacts('s1', 'wamid.2', '5511987654321'),
+      'sent',
+      '2026-01-01T10:00:00.000Z',
+      'utility',
+    );
+    expect(cohortRow(statuses)).toMatchObject({
+      country: 'BR',
+      category: 'utility',
+      campaign: '',
+      template: '',
+    });
+    const registered = {
+      ...statuses,
+      registration: {
+        messageId: 'm',
+        sentAt: null,
+        campaignId: 'spring',
+        category: 'marketing',
+        template: 'welcome_v2',
+      },
+    };
+    expect(cohortRow(registered)).toMatchObject({
+      campaign: 'spring',
+      category: 'marketing',
+      template: 'welcome_v2',
+    });
+    expect(sameCohortRow(cohortRow(statuses), cohortRow(registered))).toBe(false);
+  });
+
+  it('the pricing category is the same whatever order the statuses reported it in', () => {
+    const a = withStatus(
+      withStatus(base(), 'sent', '2026-01-01T00:00:00.000Z', 'utility'),
+      'read',
+      '2026-01-01T00:00:09.000Z',
+      'marketing',
+    );
+    const b = withStatus(
+      withStatus(base(), 'read', '2026-01-01T00:00:09.000Z', 'marketing'),
+      'sent',
+      '2026-01-01T00:00:00.000Z',
+      'utility',
+    );
+    expect(a.pricingCategory).toBe('marketing');
+    expect(a).toEqual(b);
+  });
+
+  it('time to deliver counts from the cohort time to the first delivered, else the first read', () => {
+    const readFirst = apply(
+      base(),
+      ['sent', '2026-01-01T00:00:00.000Z'],
+      ['read', '2026-01-01T00:00:04.000Z'],
+    );
+    expect(cohortRow(readFirst)).toMatchObject({ deliver_ms: 4000, read_ms: 4000 });
+    const both = withStatus(readFirst, 'delivered', '2026-01-01T00:00:07.000Z');
+    expect(cohortRow(both)).toMatchObject({ deliver_ms: 7000, read_ms: 4000 });
+  });
+
+  it('latency bins keep 3 significant digits, rounding down by under 1%', () => {
+    expect([
+      latencyBin(0),
+      latencyBin(999.7),
+      latencyBin(1234),
+      latencyBin(999_999),
+      latencyBin(1_234_567),
+    ]).toEqual([0, 999, 1230, 999_000, 1_230_000]);
+    for (const ms of [1001, 5555, 87_654, 3_600_001]) {
+      expect(latencyBin(ms)).toBeLessThanOrEqual(ms);
+      expect(latencyBin(ms)).toBeGreaterThan(ms * 0.99);
+    }
   });
 });

@@ -1,6 +1,7 @@
 // What we know about one outbound message, folded from its status events and its registration. Every
 // derived value (status, cohort row, latency samples) is a function of these facts alone, never of the
 // order they arrived in.
+import { messageCategory, recipientCountry } from '@wapipe/events';
 import type { DeliveryStatusValue } from '@wapipe/events';
 
 export interface RegistrationFacts {
@@ -8,6 +9,7 @@ export interface RegistrationFacts {
   sentAt: string | null;
   campaignId: string | null;
   category: string | null;
+  template: string | null;
 }
 
 export interface MessageFacts {
@@ -17,6 +19,8 @@ export interface MessageFacts {
   registration: RegistrationFacts | null;
   /** Earliest report of each status, ISO. */
   earliest: Partial<Record<DeliveryStatusValue, string>>;
+  /** The least non-empty pricing category its statuses reported ("" if none): a function of the set. */
+  pricingCategory: string;
 }
 
 export type MessageStatus = 'pending' | 'sent' | 'failed' | 'delivered' | 'read' | 'played';
@@ -25,11 +29,24 @@ const minIso = (a: string | undefined, b: string | undefined) =>
   a === undefined ? b : b === undefined ? a : a < b ? a : b;
 
 export function emptyFacts(sessionId: string, providerMessageId: string, recipient: string): MessageFacts {
-  return { sessionId, providerMessageId, recipient, registration: null, earliest: {} };
+  return { sessionId, providerMessageId, recipient, registration: null, earliest: {}, pricingCategory: '' };
 }
 
-export function withStatus(facts: MessageFacts, status: DeliveryStatusValue, at: string): MessageFacts {
-  return { ...facts, earliest: { ...facts.earliest, [status]: minIso(facts.earliest[status], at) } };
+export function withStatus(
+  facts: MessageFacts,
+  status: DeliveryStatusValue,
+  at: string,
+  pricingCategory = '',
+): MessageFacts {
+  const pricing =
+    pricingCategory === '' || (facts.pricingCategory !== '' && facts.pricingCategory <= pricingCategory)
+      ? facts.pricingCategory
+      : pricingCategory;
+  return {
+    ...facts,
+    earliest: { ...facts.earliest, [status]: minIso(facts.earliest[status], at) },
+    pricingCategory: pricing,
+  };
 }
 
 /** First time the message reached delivered or beyond. */
@@ -64,10 +81,37 @@ export interface CohortRow {
   delivered: 0 | 1;
   read: 0 | 1;
   failed: 0 | 1;
+  campaign: string;
+  category: string;
+  country: string;
+  template: string;
+  /** Cohort time to the first delivered report (read or played when none came), latencyBin'd; -1 if none. */
+  deliver_ms: number;
+  /** Cohort time to the first read (or played) report, latencyBin'd; -1 if none. */
+  read_ms: number;
 }
 
 export function minuteOf(iso: string): string {
   return iso.slice(0, 16).replace('T', ' ') + ':00';
+}
+
+/**
+ * The latency histogram's bin: milliseconds rounded down to 3 significant digits (under 1% low), so whole
+ * seconds up to 999 s stay exact and a bin is never wider than 1% of its value.
+ */
+export function latencyBin(ms: number): number {
+  if (ms < 1000) return Math.max(0, Math.floor(ms));
+  const scale = 10 ** (Math.floor(Math.log10(ms)) - 2);
+  return Math.floor(ms / scale) * scale;
+}
+
+/** CONTRACT: the first delivered report; read or played count as delivery when no delivered came. */
+export function firstDeliveryReportAt(f: MessageFacts): string | undefined {
+  return f.earliest.delivered ?? readAt(f);
+}
+
+function latencyMs(start: string, end: string | undefined): number {
+  return end === undefined ? -1 : latencyBin(Math.max(0, Date.parse(end) - Date.parse(start)));
 }
 
 /** The message's place in the rollups, or null while it has no send time. */
@@ -75,11 +119,18 @@ export function cohortRow(f: MessageFacts): CohortRow | null {
   const at = sendTime(f);
   if (!at) return null;
   const delivered = deliveredAt(f) ? 1 : 0;
+  const registration = f.registration;
   return {
     minute: minuteOf(at),
     delivered,
     read: readAt(f) ? 1 : 0,
     failed: f.earliest.failed && !delivered ? 1 : 0,
+    campaign: registration?.campaignId ?? '',
+    category: messageCategory(registration?.category, f.pricingCategory),
+    country: recipientCountry(f.recipient),
+    template: registration?.template ?? '',
+    deliver_ms: latencyMs(at, firstDeliveryReportAt(f)),
+    read_ms: latencyMs(at, readAt(f)),
   };
 }
 
@@ -90,7 +141,13 @@ export const sameCohortRow = (a: CohortRow | null, b: CohortRow | null) =>
     a.minute === b.minute &&
     a.delivered === b.delivered &&
     a.read === b.read &&
-    a.failed === b.failed);
+    a.failed === b.failed &&
+    a.campaign === b.campaign &&
+    a.category === b.category &&
+    a.country === b.country &&
+    a.template === b.template &&
+    a.deliver_ms === b.deliver_ms &&
+    a.read_ms === b.read_ms);
 
 export interface LatencySample {
   metric: 'deliver' | 'read';

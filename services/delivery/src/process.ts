@@ -104,7 +104,7 @@ export function createDeliveryProcess(options: DeliveryProcessOptions) {
         repeats++;
         continue;
       }
-      after.set(e.providerMessageId, withStatus(factsOf(e), e.status, e.occurredAt));
+      after.set(e.providerMessageId, withStatus(factsOf(e), e.status, e.occurredAt, e.pricingCategory ?? ''));
       const ids = newIds.get(e.providerMessageId);
       if (ids) ids.push(e.eventId);
       else newIds.set(e.providerMessageId, [e.eventId]);
@@ -142,6 +142,7 @@ export function createDeliveryProcess(options: DeliveryProcessOptions) {
           sentAt: r.sentAt,
           campaignId: r.campaignId,
           category: r.category,
+          template: r.template,
         },
       });
       registryRows.push({
@@ -152,6 +153,7 @@ export function createDeliveryProcess(options: DeliveryProcessOptions) {
         sent_at: r.sentAt === null ? null : chDateTime(r.sentAt),
         campaign_id: r.campaignId ?? '',
         category: r.category ?? '',
+        template: r.template ?? '',
         registered_at: chDateTime(r.receivedAt),
         event_id: r.eventId,
       });

@@ -17,6 +17,7 @@ const StatusGroup = z.object({
   recipient: z.string(),
   status: z.enum(['sent', 'delivered', 'read', 'played', 'failed']),
   at: z.string(),
+  pricing_category: z.string(),
   ids: z.array(z.string()),
 });
 
@@ -28,6 +29,7 @@ const RegistrationRow = z.object({
   sent_at: z.string().nullable(),
   campaign_id: z.string(),
   category: z.string(),
+  template: z.string(),
 });
 
 // `IN (SELECT arrayJoin(…))` builds a hashed set; a bare `IN {ids:Array(String)}` compared every row with
@@ -50,7 +52,8 @@ export async function loadStoredMessages(
   const [groups, registrations] = await Promise.all([
     ch.query({
       query: `SELECT provider_message_id, any(session_id) AS session_id, any(recipient) AS recipient, status,
-                     min(occurred_at) AS at, groupArray(event_id) AS ids
+                     min(occurred_at) AS at, groupArray(event_id) AS ids,
+                     minIf(pricing_category, pricing_category != '') AS pricing_category
               FROM ${ch.table('delivery_status_events')}
               WHERE provider_message_id IN ${ids.sql}
               GROUP BY provider_message_id, status`,
@@ -58,7 +61,7 @@ export async function loadStoredMessages(
       schema: StatusGroup,
     }),
     ch.query({
-      query: `SELECT provider_message_id, message_id, session_id, recipient, sent_at, campaign_id, category
+      query: `SELECT provider_message_id, message_id, session_id, recipient, sent_at, campaign_id, category, template
               FROM ${ch.table('delivery_outbound_messages')}
               WHERE provider_message_id IN ${ids.sql}
               ORDER BY registered_at
@@ -77,7 +80,7 @@ export async function loadStoredMessages(
   };
   for (const g of groups) {
     const found = entry(g.provider_message_id, g.session_id, g.recipient);
-    found.facts = withStatus(found.facts, g.status as DeliveryStatusValue, g.at);
+    found.facts = withStatus(found.facts, g.status as DeliveryStatusValue, g.at, g.pricing_category);
     for (const id of g.ids) found.eventIds.add(id);
   }
   for (const r of registrations) {
@@ -89,6 +92,7 @@ export async function loadStoredMessages(
         sentAt: r.sent_at,
         campaignId: r.campaign_id || null,
         category: r.category || null,
+        template: r.template || null,
       },
     };
   }

@@ -46,11 +46,11 @@ async function findRegistration(ch: ClickHouse, id: string) {
   const rows = await ch.query({
     query: `
       SELECT 1 AS by_provider_id, message_id, provider_message_id, session_id, recipient, registered_at
-      FROM ${ch.table('delivery_outbound_messages')}
+      FROM ${ch.table('delivery_messages_v1')}
       WHERE provider_message_id = {id:String}
       UNION ALL
       SELECT 0 AS by_provider_id, message_id, provider_message_id, session_id, recipient, registered_at
-      FROM ${ch.table('delivery_outbound_messages')}
+      FROM ${ch.table('delivery_messages_v1')}
       WHERE message_id = {id:String}`,
     params: { id },
     schema: RegistryRow,
@@ -73,7 +73,7 @@ function readTimeline(ch: ClickHouse, providerMessageId: string) {
              argMin(event_id, (occurred_at, event_id)) AS first_event_id,
              argMin(session_id, (occurred_at, event_id)) AS first_session_id,
              argMin(recipient, (occurred_at, event_id)) AS first_recipient
-      FROM ${ch.table('delivery_status_events')}
+      FROM ${ch.table('delivery_status_events_v1')}
       WHERE provider_message_id = {pmid:String}
       GROUP BY status
       ORDER BY at, status`,

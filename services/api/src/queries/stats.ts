@@ -38,10 +38,10 @@ export async function readStats(ch: ClickHouse, q: StatsQuery): Promise<StatsVie
       SELECT toDateTime64(intDiv(toUnixTimestamp(t), {step:UInt32}) * {step:UInt32}, 3, 'UTC') AS start,
              sum(s) AS sent, sum(d) AS delivered, sum(r) AS read, sum(f) AS failed, sum(n) AS replies
       FROM (
-        SELECT minute AS t, sent AS s, delivered AS d, read AS r, failed AS f, 0 AS n
-        FROM ${ch.table('delivery_rollup_minute')}
+        SELECT bucket_start AS t, sent AS s, delivered AS d, read AS r, failed AS f, 0 AS n
+        FROM ${ch.table('delivery_session_minute_v1')}
         WHERE session_id = {session:String}
-          AND minute >= {from:DateTime('UTC')} AND minute < {to:DateTime('UTC')}
+          AND bucket_start >= {from:DateTime('UTC')} AND bucket_start < {to:DateTime('UTC')}
         UNION ALL
         SELECT toDateTime(occurred_at, 'UTC') AS t, 0, 0, 0, 0, 1
         FROM ${ch.table('replies_inbound')}

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { ClickHouse } from '@wapipe/clickhouse';
+import { toCsv } from '../csv.ts';
 import { decodeCursor } from '../cursor.ts';
 import { pagedRangeQuery, rangeQuery, sessionId, statsQuery } from '../params.ts';
 import { readFailures } from '../queries/failures.ts';
@@ -26,6 +27,11 @@ export function sessionRoutes(ch: ClickHouse, now: () => Date) {
       response: StatsView,
       errors: [400, 404],
       handle: ({ path, query }) => readStats(ch, { sessionId: path.sessionId, ...query }),
+      csv: (view) =>
+        toCsv(
+          ['start', 'sent', 'delivered', 'read', 'failed', 'replies'],
+          view.buckets.map((b) => [b.start, b.sent, b.delivered, b.read, b.failed, b.replies]),
+        ),
     }),
     defineRoute({
       path: '/v1/sessions/{sessionId}/failures',

@@ -49,8 +49,8 @@ export interface StreamedEvent {
 const SELECTS: Record<StreamKind, (ch: ClickHouse) => string> = {
   status: (ch) => `SELECT 'status' AS kind, event_id, provider_message_id, recipient AS contact,
       toString(status) AS value, '' AS detail, occurred_at, received_at
-    FROM ${ch.table('delivery_status_events')}
-    PREWHERE received_at >= {since:DateTime64(3, 'UTC')} WHERE session_id = {session:String}`,
+    FROM ${ch.table('delivery_status_events_v1')}
+    WHERE received_at >= {since:DateTime64(3, 'UTC')} AND session_id = {session:String}`,
   reply: (ch) => `SELECT 'reply' AS kind, event_id, provider_message_id, from_id AS contact,
       toString(type) AS value, text AS detail, occurred_at, received_at
     FROM ${ch.table('replies_inbound')}

@@ -1,0 +1,270 @@
+// Stats and latency across sessions, from the delivery consumer's rollup views (delivery_cohort_*_v1,
+// delivery_latency_*_v1) and, for `replied`, the replies consumer's (replies_replied_*_v1). Every view holds
+// signed partial sums (a message that moved cohort or dimensions left a -1 behind), so every count is a
+// sum. Minute buckets read the minute rollups; every coarser interval reads the hour rollups.
+import { z } from 'zod';
+import type { ClickHouse } from '@wapipe/clickhouse';
+import type { Dimension } from '@wapipe/events';
+import { bucketsEnd, calendarBuckets, encodeGroupCursor } from '../analytics-params.ts';
+import type { AnalyticsInterval, AnalyticsStatsQuery, Filters, LatencyQuery } from '../analytics-params.ts';
+
+const COLUMN: Record<Dimension, string> = {
+  session: 'session_id',
+  campaign: 'campaign',
+  category: 'category',
+  country: 'country',
+  template: 'template',
+};
+
+const BUCKET: Record<AnalyticsInterval, string> = {
+  minute: 'bucket_start',
+  hour: 'bucket_start',
+  day: 'toStartOfDay(bucket_start)',
+  week: "toDateTime(toMonday(bucket_start), 'UTC')",
+  month: "toDateTime(toStartOfMonth(bucket_start), 'UTC')",
+};
+
+const REPLIED_VIEWS = ['replies_replied_minute_v1', 'replies_replied_hour_v1'] as const;
+const repliedViewsFound = new WeakSet<ClickHouse>();
+
+/**
+ * Whether the replies consumer publishes its replied views here. A deployment whose replies consumer
+ * predates them answers `replied: 0` rather than failing every stats request; once found, they are
+ * assumed to stay.
+ */
+export async function hasRepliedViews(ch: ClickHouse): Promise<boolean> {
+  if (repliedViewsFound.has(ch)) return true;
+  const rows = await ch.query({
+    query: `SELECT count() AS n FROM system.tables
+            WHERE database = {db:String} AND name IN {names:Array(String)}`,
+    params: { db: ch.database, names: [...REPLIED_VIEWS] },
+    schema: z.object({ n: z.coerce.number() }),
+  });
+  const found = rows[0]?.n === REPLIED_VIEWS.length;
+  if (found) repliedViewsFound.add(ch);
+  return found;
+}
+
+/** `AND column IN {…}` for each filter, with its bound values. */
+function filterSql(filters: Filters): { sql: string; params: Record<string, string[]> } {
+  const params: Record<string, string[]> = {};
+  let sql = '';
+  for (const [dimension, values] of Object.entries(filters) as [Dimension, string[]][]) {
+    params[`f_${dimension}`] = values;
+    sql += ` AND ${COLUMN[dimension]} IN {f_${dimension}:Array(String)}`;
+  }
+  return { sql, params };
+}
+
+const Counts = {
+  sent: z.coerce.number(),
+  delivered: z.coerce.number(),
+  read: z.coerce.number(),
+  failed: z.coerce.number(),
+  replied: z.coerce.number(),
+};
+const GroupRow = z.object({
+  key: z.string(),
+  ...Counts,
+  all_sent: z.coerce.number(),
+  all_delivered: z.coerce.number(),
+  all_read: z.coerce.number(),
+  all_failed: z.coerce.number(),
+  all_replied: z.coerce.number(),
+});
+const BucketRow = z.object({ key: z.string(), t: z.coerce.number(), ...Counts });
+
+export type CountsView = Record<keyof typeof Counts, number>;
+export interface TotalsView extends CountsView {
+  deliveryRate: number | null;
+  readRate: number | null;
+  failureRate: number | null;
+  replyRate: number | null;
+}
+export interface AnalyticsStatsView {
+  totals: TotalsView;
+  groups: { key: string | null; totals: TotalsView; buckets: ({ start: string } & CountsView)[] }[];
+  nextCursor: string | null;
+}
+
+const zeroCounts = (): CountsView => ({ sent: 0, delivered: 0, read: 0, failed: 0, replied: 0 });
+
+export function withRates(c: CountsView): TotalsView {
+  const ratio = (n: number, of: number) => (of > 0 ? n / of : null);
+  return {
+    ...c,
+    deliveryRate: ratio(c.delivered, c.sent),
+    readRate: ratio(c.read, c.sent),
+    failureRate: ratio(c.failed, c.sent),
+    replyRate: ratio(c.replied, c.delivered),
+  };
+}
+
+/** The delivery counts, and replied when the replies views exist, as one row source over the range. */
+async function countsSource(ch: ClickHouse, q: AnalyticsStatsQuery, keyFilter: string) {
+  const grain = q.interval === 'minute' ? 'minute' : 'hour';
+  const key = q.groupBy === undefined ? "''" : COLUMN[q.groupBy];
+  const where = `bucket_start >= {from:DateTime('UTC')} AND bucket_start < {to:DateTime('UTC')}${filterSql(q.filters).sql}${keyFilter}`;
+  const delivery = `SELECT ${key} AS key, ${BUCKET[q.interval]} AS b, sent AS s, delivered AS d, read AS r, failed AS f, toInt64(0) AS p
+    FROM ${ch.table(`delivery_cohort_${grain}_v1`)} WHERE ${where}`;
+  if (!(await hasRepliedViews(ch))) return delivery;
+  return `${delivery}
+    UNION ALL
+    SELECT ${key} AS key, ${BUCKET[q.interval]} AS b, toInt64(0), toInt64(0), toInt64(0), toInt64(0), replied
+    FROM ${ch.table(`replies_replied_${grain}_v1`)} WHERE ${where}`;
+}
+
+export async function readAnalyticsStats(
+  ch: ClickHouse,
+  q: AnalyticsStatsQuery,
+): Promise<AnalyticsStatsView> {
+  const starts = calendarBuckets(q.from, q.to, q.interval);
+  const params = {
+    ...filterSql(q.filters).params,
+    from: starts[0]!,
+    to: bucketsEnd(starts, q.interval),
+    limit: q.limit + 1,
+    ...(q.after ? { after_sent: q.after.sent, after_key: q.after.key } : {}),
+  };
+  // Groups whose sums all cancelled out (every message moved away) are not groups.
+  const groups = await ch.query({
+    query: `
+      SELECT * FROM (
+        SELECT key, sum(s) AS sent, sum(d) AS delivered, sum(r) AS read, sum(f) AS failed, sum(p) AS replied,
+               sum(sum(s)) OVER () AS all_sent, sum(sum(d)) OVER () AS all_delivered,
+               sum(sum(r)) OVER () AS all_read, sum(sum(f)) OVER () AS all_failed,
+               sum(sum(p)) OVER () AS all_replied
+        FROM (${await countsSource(ch, q, '')})
+        GROUP BY key
+        HAVING sent != 0 OR delivered != 0 OR read != 0 OR failed != 0 OR replied != 0
+      )
+      ${q.after ? 'WHERE sent < {after_sent:Int64} OR (sent = {after_sent:Int64} AND key > {after_key:String})' : ''}
+      ORDER BY sent DESC, key ASC
+      LIMIT {limit:UInt32}`,
+    params,
+    schema: GroupRow,
+  });
+  const page = groups.slice(0, q.limit);
+  const first = groups[0];
+  const totals = withRates(
+    first
+      ? {
+          sent: first.all_sent,
+          delivered: first.all_delivered,
+          read: first.all_read,
+          failed: first.all_failed,
+          replied: first.all_replied,
+        }
+      : zeroCounts(),
+  );
+  const buckets =
+    page.length === 0
+      ? []
+      : await ch.query({
+          query: `
+            SELECT key, toUnixTimestamp(b) AS t, sum(s) AS sent, sum(d) AS delivered, sum(r) AS read,
+                   sum(f) AS failed, sum(p) AS replied
+            FROM (${await countsSource(ch, q, ' AND key IN {keys:Array(String)}')})
+            GROUP BY key, t`,
+          params: { ...params, keys: page.map((g) => g.key) },
+          schema: BucketRow,
+        });
+  const byKey = new Map<string, Map<number, CountsView>>();
+  for (const { key, t, ...counts } of buckets) {
+    const own = byKey.get(key) ?? new Map<number, CountsView>();
+    own.set(t * 1000, counts);
+    byKey.set(key, own);
+  }
+  const last = page.at(-1);
+  return {
+    totals,
+    groups:
+      q.groupBy === undefined && page.length === 0
+        ? [
+            {
+              key: null,
+              totals: withRates(zeroCounts()),
+              buckets: starts.map((s) => ({ start: s.toISOString(), ...zeroCounts() })),
+            },
+          ]
+        : page.map(({ key, sent, delivered, read, failed, replied }) => ({
+            key: q.groupBy === undefined ? null : key,
+            totals: withRates({ sent, delivered, read, failed, replied }),
+            buckets: starts.map((s) => ({
+              start: s.toISOString(),
+              ...(byKey.get(key)?.get(s.getTime()) ?? zeroCounts()),
+            })),
+          })),
+    nextCursor:
+      groups.length > q.limit && last ? encodeGroupCursor({ sent: last.sent, key: last.key }) : null,
+  };
+}
+
+const LatencyRow = z.object({
+  key: z.string(),
+  metric: z.string(),
+  count: z.coerce.number(),
+  q: z.array(z.coerce.number()),
+});
+
+export interface LatencySummary {
+  count: number;
+  p50: number | null;
+  p90: number | null;
+  p99: number | null;
+}
+export interface LatencyView {
+  groups: { key: string | null; timeToDeliver: LatencySummary; timeToRead: LatencySummary }[];
+}
+
+const HOUR_MS = 3_600_000;
+const MINUTE_ROLLUP_DAYS = 31;
+
+/**
+ * Latency by cohort time in [from, to). The minute histograms answer a range of whole minutes within the
+ * last 31 days; anything else reads the hour histograms, with the range rounded out to whole hours.
+ */
+export async function readLatency(ch: ClickHouse, q: LatencyQuery, now: Date): Promise<LatencyView> {
+  const hourAligned = q.from.getTime() % HOUR_MS === 0 && q.to.getTime() % HOUR_MS === 0;
+  const recent = q.from.getTime() >= now.getTime() - MINUTE_ROLLUP_DAYS * 86_400_000;
+  const grain = hourAligned || !recent ? 'hour' : 'minute';
+  const step = grain === 'hour' ? HOUR_MS : 60_000;
+  const from = new Date(Math.floor(q.from.getTime() / step) * step);
+  const to = new Date(Math.ceil(q.to.getTime() / step) * step);
+  const key = q.groupBy === undefined ? "''" : COLUMN[q.groupBy];
+  const filters = filterSql(q.filters);
+  const rows = await ch.query({
+    query: `
+      SELECT key, metric, sum(w) AS count, quantilesExactWeighted(0.5, 0.9, 0.99)(ms, toUInt64(w)) AS q
+      FROM (
+        SELECT ${key} AS key, metric, ms, sum(messages) AS w
+        FROM ${ch.table(`delivery_latency_${grain}_v1`)}
+        WHERE bucket_start >= {from:DateTime('UTC')} AND bucket_start < {to:DateTime('UTC')}${filters.sql}
+        GROUP BY key, metric, ms
+        HAVING w > 0
+      )
+      GROUP BY key, metric
+      ORDER BY key, metric`,
+    params: { ...filters.params, from, to },
+    schema: LatencyRow,
+  });
+  const empty = (): LatencySummary => ({ count: 0, p50: null, p90: null, p99: null });
+  const byKey = new Map<string, LatencyView['groups'][number]>();
+  for (const row of rows) {
+    const group = byKey.get(row.key) ?? {
+      key: q.groupBy === undefined ? null : row.key,
+      timeToDeliver: empty(),
+      timeToRead: empty(),
+    };
+    const [p50, p90, p99] = row.q.map((ms) => ms / 1000);
+    const summary = { count: row.count, p50: p50 ?? null, p90: p90 ?? null, p99: p99 ?? null };
+    if (row.metric === 'deliver') group.timeToDeliver = summary;
+    else group.timeToRead = summary;
+    byKey.set(row.key, group);
+  }
+  const groups = [...byKey.values()];
+  if (q.groupBy === undefined && groups.length === 0) {
+    groups.push({ key: null, timeToDeliver: empty(), timeToRead: empty() });
+  }
+  return { groups };
+}
