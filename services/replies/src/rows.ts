@@ -1,5 +1,6 @@
 // The rows the replies consumer writes for new replies, index entries and contacts.
 import type { InboundMessage } from '@wapipe/events';
+import { recipientCountry } from '@wapipe/events';
 import type { SourcedEvent } from '@wapipe/pipeline';
 import type { mergeContacts } from './contacts.ts';
 import { outboundSentAt } from './outbound-index.ts';
@@ -44,6 +45,7 @@ export function indexRow(entry: OutboundEntry): Record<string, unknown> {
     campaign_id: entry.campaignId,
     category: entry.category,
     template: entry.template,
+    country: recipientCountry(entry.recipient),
     pricing_category: entry.pricing?.category ?? '',
     pricing_at: entry.pricing ? at64(entry.pricing.at) : null,
     sent_at: at64(outboundSentAt(entry)),

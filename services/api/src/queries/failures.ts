@@ -30,7 +30,7 @@ export async function readFailures(ch: ClickHouse, q: FailuresQuery): Promise<Fa
              argMax(retryable, (occurred_at, event_id)) AS latest_retryable,
              uniqExactIf(provider_message_id, provider_message_id != '')
                + uniqExactIf(event_id, provider_message_id = '') AS failures
-      FROM ${ch.table('failures_events')}
+      FROM ${ch.table('failures_events_v1')}
       WHERE session_id = {session:String}
         AND occurred_at >= {from:DateTime64(3, 'UTC')} AND occurred_at < {to:DateTime64(3, 'UTC')}
       GROUP BY code
