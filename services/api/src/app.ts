@@ -18,6 +18,7 @@ import { honoPath, mountRoutes } from './route.ts';
 import type { SessionDirectory } from './session-directory.ts';
 import type { AnyRoute } from './route.ts';
 import { alertRoutes } from './routes/alerts.ts';
+import { failuresAcrossRoutes } from './routes/failures-across.ts';
 import { debuggingRoutes } from './routes/debugging.ts';
 import { messageRoutes } from './routes/messages.ts';
 import { sessionRoutes } from './routes/sessions.ts';
@@ -47,7 +48,13 @@ export interface ApiDeps {
 }
 
 export function apiRoutes(ch: ClickHouse, now: () => Date): AnyRoute[] {
-  return [...messageRoutes(ch), ...debuggingRoutes(ch, now), ...sessionRoutes(ch, now), ...alertRoutes(ch)];
+  return [
+    ...messageRoutes(ch),
+    ...debuggingRoutes(ch, now),
+    ...sessionRoutes(ch, now),
+    ...alertRoutes(ch),
+    ...failuresAcrossRoutes(ch, now),
+  ];
 }
 
 export function createApiApp(deps: ApiDeps): Hono {

@@ -23,6 +23,8 @@ export interface ApiRoute<Path extends z.ZodType, Query extends z.ZodType, Respo
   response: Response;
   /** Error statuses besides 401 and 503, which every /v1 route can answer. */
   errors: readonly ErrorStatus[];
+  /** The answer as CSV, for a request with `Accept: text/csv`. */
+  csv?: (response: z.output<Response>) => string;
   handle(input: { path: z.output<Path>; query: z.output<Query> }): Promise<z.output<Response>>;
 }
 
@@ -57,7 +59,11 @@ export function mountRoutes(app: Hono, routes: readonly AnyRoute[], sessionExist
           );
         }
       }
-      return c.json(await route.handle({ path, query }));
+      const answer = await route.handle({ path, query });
+      if (route.csv && (c.req.header('accept') ?? '').includes('text/csv')) {
+        return c.body(route.csv(answer), 200, { 'content-type': 'text/csv; charset=utf-8' });
+      }
+      return c.json(answer);
     });
   }
 }

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { ClickHouse } from '@wapipe/clickhouse';
 import { decodeCursor } from '../cursor.ts';
 import { pagedRangeQuery, rangeQuery, sessionId, statsQuery } from '../params.ts';
-import { readFailures } from '../queries/failures.ts';
+import { failuresCsv, readFailures } from '../queries/failures.ts';
 import { readReplies } from '../queries/replies.ts';
 import { readStats } from '../queries/stats.ts';
 import { FailuresView, RepliesPage, StatsView } from '../responses.ts';
@@ -36,6 +36,7 @@ export function sessionRoutes(ch: ClickHouse, now: () => Date) {
       query: rangeQuery(now),
       response: FailuresView,
       errors: [400, 404],
+      csv: failuresCsv,
       handle: ({ path, query }) =>
         readFailures(ch, { sessionId: path.sessionId, from: query.from, to: query.to }),
     }),
