@@ -71,7 +71,7 @@ export async function readFailuresAcross(ch: ClickHouse, q: FailuresAcrossQuery)
              argMax(f.category, (f.occurred_at, f.event_id)) AS latest_category,
              argMax(f.retryable, (f.occurred_at, f.event_id)) AS latest_retryable,
              uniqExactIf((f.session_id, f.provider_message_id), f.provider_message_id != '')
-               + uniqExactIf(f.event_id, f.provider_message_id = '') AS failures
+               + uniqExactIf((f.session_id, f.event_id), f.provider_message_id = '') AS failures
       FROM ${ch.table('failures_events_v1')} AS f
       ${join}
       WHERE ${where.join(' AND ')}
