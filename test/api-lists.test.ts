@@ -76,6 +76,20 @@ beforeAll(async () => {
       }),
     ],
   });
+  // A reply's messageId comes from the replies service's own outbound index (replies_outbound_v1).
+  await api.ch.insert({
+    table: 'replies_outbound_index',
+    rows: [
+      {
+        session_id: S,
+        recipient: '1555',
+        provider_message_id: 'wamid.OUT-REGISTERED',
+        message_id: 'campaign-7:contact-1',
+        registered_at: chDateTime(hoursAgo(40)),
+        version: 1,
+      },
+    ],
+  });
 });
 
 afterAll(async () => {

@@ -23,6 +23,8 @@ export type {
 // Analytics dimensions
 export { DIMENSIONS, contactKey, messageCategory, recipientCountry } from './dimensions.ts';
 export type { Dimension } from './dimensions.ts';
+export { cohortMinute, cohortTime, earlierPricing } from './cohort.ts';
+export type { ReportedPricing } from './cohort.ts';
 
 // Event identity
 export {

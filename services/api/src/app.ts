@@ -19,6 +19,7 @@ import type { SessionDirectory } from './session-directory.ts';
 import type { AnyRoute } from './route.ts';
 import { alertRoutes } from './routes/alerts.ts';
 import { analyticsRoutes } from './routes/analytics.ts';
+import { failuresAcrossRoutes } from './routes/failures-across.ts';
 import { debuggingRoutes } from './routes/debugging.ts';
 import { messageRoutes } from './routes/messages.ts';
 import { sessionRoutes } from './routes/sessions.ts';
@@ -54,6 +55,7 @@ export function apiRoutes(ch: ClickHouse, now: () => Date): AnyRoute[] {
     ...sessionRoutes(ch, now),
     ...alertRoutes(ch),
     ...analyticsRoutes(ch, now),
+    ...failuresAcrossRoutes(ch, now),
   ];
 }
 

@@ -78,7 +78,7 @@ export interface TimeRange {
 }
 
 /** Adds the "from before to" rule to a schema with `from` and `to`; the issue names `from`. */
-function refineRange<T extends TimeRange>(value: T, ctx: z.RefinementCtx): void {
+export function refineRange<T extends TimeRange>(value: T, ctx: z.RefinementCtx): void {
   if (value.from.getTime() >= value.to.getTime()) {
     ctx.addIssue({ code: 'custom', path: ['from'], message: 'must be earlier than to' });
   }
@@ -86,13 +86,13 @@ function refineRange<T extends TimeRange>(value: T, ctx: z.RefinementCtx): void 
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
-const rangeFields = {
+export const rangeFields = {
   from: instant.optional().meta({ description: 'Start (inclusive). Default: 24 hours before `to`.' }),
   to: instant.optional().meta({ description: 'End (exclusive). Default: now.' }),
 };
 
 /** `to` defaults to now, `from` to 24 hours before `to`. */
-function defaultRange(now: () => Date) {
+export function defaultRange(now: () => Date) {
   return <T extends { from?: Date | undefined; to?: Date | undefined }>(value: T): T & TimeRange => {
     const to = value.to ?? now();
     return { ...value, from: value.from ?? new Date(to.getTime() - DAY_MS), to };

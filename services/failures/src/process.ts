@@ -2,7 +2,7 @@
 // and `sent`/`failed` statuses (for the failure-rate window and to see an account send again). What was
 // stored before is read first, repeats are dropped, and the rest is written once through the journal:
 // failure rows, session states, window marks, alert changes, plus retry advice and alert records.
-import type { DeliveryStatus, Failure, SessionState } from '@wapipe/events';
+import type { DeliveryStatus, Failure, Registration, SessionState } from '@wapipe/events';
 import type { ClickHouse } from '@wapipe/clickhouse';
 import type { Counter } from '@wapipe/observability';
 import type { JournalBatch, ProcessContext, SourcedEvent } from '@wapipe/pipeline';
@@ -15,6 +15,7 @@ import { rederiveAccountAlerts, rederiveRateAlerts, rederiveRecipientAlerts } fr
 import { comparePositions, deriveStateAlerts, reconcileStateAlerts } from './alerts/session-alerts.ts';
 import type { SessionStateSignal, StatePosition } from './alerts/session-alerts.ts';
 import { sessionFacts } from './alerts/stored-facts.ts';
+import { messageDimensionRows } from './message-dimensions.ts';
 import { retryAdviceFor, retryAdviceRecord } from './retry-advice.ts';
 import { failureRow, markRow, sessionStateRow } from './rows.ts';
 import { sessionHistories } from './session-history.ts';
@@ -55,11 +56,17 @@ export function createFailuresProcess(options: FailuresProcessOptions) {
   return async (events: SourcedEvent[], _context: ProcessContext): Promise<JournalBatch> => {
     const failures = events.filter((e): e is Sourced<Failure> => e.kind === 'failure');
     const states = events.filter((e): e is Sourced<SessionState> => e.kind === 'session');
-    const statuses = events.filter(
-      (e): e is Sourced<DeliveryStatus> =>
-        e.kind === 'status' && (e.status === 'sent' || e.status === 'failed'),
-    );
-    if (failures.length === 0 && states.length === 0 && statuses.length === 0) return { writes: [] };
+    const allStatuses = events.filter((e): e is Sourced<DeliveryStatus> => e.kind === 'status');
+    const statuses = allStatuses.filter((e) => e.status === 'sent' || e.status === 'failed');
+    const registrations = events.filter((e): e is Sourced<Registration> => e.kind === 'registration');
+    if (
+      failures.length === 0 &&
+      states.length === 0 &&
+      allStatuses.length === 0 &&
+      registrations.length === 0
+    )
+      return { writes: [] };
+    const dimensionRows = await messageDimensionRows(ch, { registrations, statuses: allStatuses, failures });
 
     // 1. Drop what is already stored.
     const knownFailures = await storedFailureIds(
@@ -122,6 +129,7 @@ export function createFailuresProcess(options: FailuresProcessOptions) {
     return {
       writes: [
         { table: 'failures_events', rows: newFailures.map(failureRow) },
+        { table: 'failures_messages', rows: dimensionRows },
         { table: 'failures_session_states', rows: newStates.map(sessionStateRow) },
         {
           table: 'failures_window_marks',

@@ -4,7 +4,7 @@ import type { TopicCatalog } from '@wapipe/kafka';
 import { Counter, metricOnce } from '@wapipe/observability';
 import type { Logger, Registry } from '@wapipe/observability';
 import { startConsumerService } from '@wapipe/pipeline';
-import type { RunningConsumer } from '@wapipe/pipeline';
+import type { JournalViews, RunningConsumer } from '@wapipe/pipeline';
 import type { RepliesEnv } from './env.ts';
 import { compileRules } from './follow-up-rules.ts';
 import { keywordConfig } from './opt-outs.ts';
@@ -17,6 +17,18 @@ export { DEFAULT_FOLLOW_UP_RULES, FollowUpRule } from './follow-up-rules.ts';
 export { DEFAULT_OPT_IN_KEYWORDS, DEFAULT_OPT_OUT_KEYWORDS } from './opt-outs.ts';
 
 export const repliesMigrations = () => loadMigrations(new URL('../migrations/', import.meta.url));
+
+/** The replied rollups sum, so they hang off feeds of the change rows (migration 0012). */
+export const repliesJournalViews: JournalViews = {
+  feeds: [
+    {
+      source: 'replies_replied_changes',
+      feed: 'replies_replied_minute_feed',
+      target: 'replies_replied_minute',
+    },
+    { source: 'replies_replied_changes', feed: 'replies_replied_hour_feed', target: 'replies_replied_hour' },
+  ],
+};
 
 const counter = <L extends string>(registry: Registry, name: string, help: string, labelNames: L[] = []) =>
   metricOnce(registry, name, () => new Counter<L>({ name, help, labelNames, registers: [registry] }));
@@ -65,6 +77,7 @@ export async function startReplies(
     migrations: await repliesMigrations(),
     logger: context.logger,
     registry: context.registry,
+    journalViews: repliesJournalViews,
     makeProcess: (deps) => makeRepliesProcess(env, deps),
   });
 }

@@ -52,6 +52,9 @@ describe('the outbound index', () => {
       recipient: '16505551234',
       messageId: 'm1',
       campaignId: 'spring',
+      category: '',
+      template: '',
+      pricing: null,
       version: 1,
     });
     expect(outboundSentAt(entry!)).toBe(Date.parse('2026-11-29T09:59:00.000Z'));
@@ -121,6 +124,9 @@ describe('the outbound index', () => {
           providerMessageId: 'w1',
           messageId: '',
           campaignId: '',
+          category: '',
+          template: '',
+          pricing: null,
           registeredSentAt: null,
           firstStatusAt: 5_000_000_000_000,
           registeredAt: null,

@@ -1,8 +1,9 @@
 // What the replies service knows about outbound messages, merged from registrations and status events.
 // It keeps its own index (it never reads delivery's tables): a registration gives the operator's message
-// id, campaign and send time; any status proves the message exists and gives its earliest time.
-import type { DeliveryStatus, Registration } from '@wapipe/events';
-import { contactKey } from '@wapipe/events';
+// id, campaign, category, template and send time; any status proves the message exists and gives its
+// earliest time and the pricing category it was billed under.
+import type { DeliveryStatus, Registration, ReportedPricing } from '@wapipe/events';
+import { cohortTime, contactKey, earlierPricing } from '@wapipe/events';
 
 export interface OutboundEntry {
   sessionId: string;
@@ -12,6 +13,11 @@ export interface OutboundEntry {
   /** '' until a registration tells it. */
   messageId: string;
   campaignId: string;
+  /** Registered category and template; '' when not registered or not given. */
+  category: string;
+  template: string;
+  /** The pricing category of the earliest status that reported one. */
+  pricing: ReportedPricing | null;
   registeredSentAt: number | null;
   firstStatusAt: number | null;
   registeredAt: number | null;
@@ -21,9 +27,13 @@ export interface OutboundEntry {
 export const outboundKey = (sessionId: string, providerMessageId: string) =>
   `${sessionId}\u0000${providerMessageId}`;
 
-/** Registered sentAt, else the earliest status, else when the registration arrived. */
+/** The cohort time (the delivery consumer's rule); null while the message has neither time. */
+export const outboundCohortTime = (entry: OutboundEntry): number | null =>
+  cohortTime(entry.registeredSentAt, entry.firstStatusAt);
+
+/** The time replies link by: the cohort time, else when the registration arrived. */
 export function outboundSentAt(entry: OutboundEntry): number {
-  return entry.registeredSentAt ?? entry.firstStatusAt ?? entry.registeredAt ?? 0;
+  return outboundCohortTime(entry) ?? entry.registeredAt ?? 0;
 }
 
 const ms = (iso: string) => Date.parse(iso);
@@ -60,6 +70,9 @@ export function mergeOutbound(
       providerMessageId: r.providerMessageId,
       messageId: r.messageId,
       campaignId: r.campaignId ?? '',
+      category: r.category ?? '',
+      template: r.template ?? '',
+      pricing: entry?.pricing ?? null,
       registeredSentAt: r.sentAt === null ? null : ms(r.sentAt),
       firstStatusAt: entry?.firstStatusAt ?? null,
       registeredAt: ms(r.receivedAt),
@@ -71,15 +84,20 @@ export function mergeOutbound(
     const key = outboundKey(s.sessionId, s.providerMessageId);
     const entry = current.get(key);
     const at = ms(s.occurredAt);
-    if (entry && entry.firstStatusAt !== null && entry.firstStatusAt <= at) continue;
+    const pricing = earlierPricing(entry?.pricing ?? null, s);
+    const earlier = !entry || entry.firstStatusAt === null || at < entry.firstStatusAt;
+    if (entry && !earlier && pricing === entry.pricing) continue;
     update(key, {
       sessionId: s.sessionId,
       recipient: entry?.recipient ?? contactKey(s.recipient),
       providerMessageId: s.providerMessageId,
       messageId: entry?.messageId ?? '',
       campaignId: entry?.campaignId ?? '',
+      category: entry?.category ?? '',
+      template: entry?.template ?? '',
+      pricing,
       registeredSentAt: entry?.registeredSentAt ?? null,
-      firstStatusAt: at,
+      firstStatusAt: earlier ? at : entry.firstStatusAt,
       registeredAt: entry?.registeredAt ?? null,
       version: entry?.version ?? 0,
     });

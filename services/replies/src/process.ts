@@ -20,6 +20,7 @@ import { decideOptChanges, keywordCommand } from './opt-outs.ts';
 import type { KeywordConfig } from './opt-outs.ts';
 import { mergeOutbound, outboundKey } from './outbound-index.ts';
 import type { OutboundEntry } from './outbound-index.ts';
+import { repliedChangeRows } from './replied-cohorts.ts';
 import { relinkStoredReplies } from './relinking.ts';
 import { contextIdOf } from './reply.ts';
 import type { ReplyView } from './reply.ts';
@@ -115,6 +116,13 @@ export function createRepliesProcess(options: RepliesProcessOptions) {
       known,
       windowMs: window,
     });
+    const repliedRows = await repliedChangeRows(ch, {
+      storedIndex,
+      indexUpdates,
+      newReplies: replies,
+      relinks,
+      changedAt: latestReceipt(events),
+    });
     const relinked: ReplyView[] = relinks.map((r) => ({
       ...r.reply,
       contact: r.contact,
@@ -167,6 +175,7 @@ export function createRepliesProcess(options: RepliesProcessOptions) {
         { table: 'replies_inbound', rows: replies.map(inboundRow) },
         { table: 'replies_outbound_index', rows: [...indexUpdates.values()].map(indexRow) },
         { table: 'replies_links', rows: relinks.map((r) => movedLinkRow(r.reply, r.link, r.contact)) },
+        { table: 'replies_replied_changes', rows: repliedRows },
         { table: 'replies_contacts', rows: contactRows.map(contactRow) },
         { table: 'replies_suppressions', rows: suppressionOut.rows },
         { table: 'replies_opt_outs', rows: optOut.rows },
@@ -337,6 +346,13 @@ export function createRepliesProcess(options: RepliesProcessOptions) {
     const pool = [...[...stored.values()].flat(), ...replies];
     return decided.map((d) => ({ ...d, recent: recentRepliesBefore(d.reply, pool) }));
   }
+}
+
+/** The batch's latest receipt (a loop: a batch may hold many thousands of events). */
+function latestReceipt(events: readonly SourcedEvent[]): Date {
+  let latest = 0;
+  for (const e of events) latest = Math.max(latest, Date.parse(e.receivedAt) || 0);
+  return new Date(latest);
 }
 
 const inboundKey = (e: InboundMessage) => pairKey(e.sessionId, e.providerMessageId);

@@ -1,7 +1,9 @@
 // The rows the replies consumer writes for new replies, index entries and contacts.
 import type { InboundMessage } from '@wapipe/events';
+import { recipientCountry } from '@wapipe/events';
 import type { SourcedEvent } from '@wapipe/pipeline';
 import type { mergeContacts } from './contacts.ts';
+import { outboundSentAt } from './outbound-index.ts';
 import type { OutboundEntry } from './outbound-index.ts';
 import { at64 } from './reply.ts';
 import type { ReplyView } from './reply.ts';
@@ -41,7 +43,12 @@ export function indexRow(entry: OutboundEntry): Record<string, unknown> {
     provider_message_id: entry.providerMessageId,
     message_id: entry.messageId,
     campaign_id: entry.campaignId,
-    sent_at: at64(entry.registeredSentAt ?? entry.firstStatusAt ?? entry.registeredAt ?? 0),
+    category: entry.category,
+    template: entry.template,
+    country: recipientCountry(entry.recipient),
+    pricing_category: entry.pricing?.category ?? '',
+    pricing_at: entry.pricing ? at64(entry.pricing.at) : null,
+    sent_at: at64(outboundSentAt(entry)),
     registered_sent_at: orNull(entry.registeredSentAt),
     first_status_at: orNull(entry.firstStatusAt),
     registered_at: orNull(entry.registeredAt),

@@ -20,13 +20,17 @@ const OutboundRow = z.object({
   provider_message_id: z.string(),
   message_id: z.string(),
   campaign_id: z.string(),
+  category: z.string(),
+  template: z.string(),
+  pricing_category: z.string(),
+  pricing_at: time.nullable(),
   registered_sent_at: time.nullable(),
   first_status_at: time.nullable(),
   registered_at: time.nullable(),
   version: count,
 });
 const outboundColumns = `session_id, recipient, provider_message_id, message_id, campaign_id,
-  registered_sent_at, first_status_at, registered_at, version`;
+  category, template, pricing_category, pricing_at, registered_sent_at, first_status_at, registered_at, version`;
 
 const toEntry = (r: z.infer<typeof OutboundRow>): OutboundEntry => ({
   sessionId: r.session_id,
@@ -34,6 +38,9 @@ const toEntry = (r: z.infer<typeof OutboundRow>): OutboundEntry => ({
   providerMessageId: r.provider_message_id,
   messageId: r.message_id,
   campaignId: r.campaign_id,
+  category: r.category,
+  template: r.template,
+  pricing: r.pricing_at === null ? null : { category: r.pricing_category, at: r.pricing_at },
   registeredSentAt: r.registered_sent_at,
   firstStatusAt: r.first_status_at,
   registeredAt: r.registered_at,

@@ -1,6 +1,5 @@
-// Alerts, newest first, paged by a keyset on (opened_at, id). failures_alerts is a ReplacingMergeTree
-// keyed by version: FINAL gives each alert's latest version before the filters apply. A `withdrawn`
-// version is an alert that later-known states showed never existed as such: it is not answered.
+// Alerts, newest first, paged by a keyset on (opened_at, id), from the failures service's public view: each
+// alert's latest version, without those later-known states showed never existed (withdrawn).
 import { z } from 'zod';
 import type { ClickHouse } from '@wapipe/clickhouse';
 import { encodeCursor } from '../cursor.ts';
@@ -28,7 +27,6 @@ export interface AlertsQuery {
 export async function readAlerts(ch: ClickHouse, q: AlertsQuery): Promise<AlertsPage> {
   // Only fixed SQL text is chosen here; every value stays a bound parameter.
   const where = [
-    `status IN ('open', 'resolved')`,
     q.sessionId !== undefined ? 'session_id = {session:String}' : '',
     q.status !== undefined ? 'status = {status:String}' : '',
     q.after
@@ -39,7 +37,7 @@ export async function readAlerts(ch: ClickHouse, q: AlertsQuery): Promise<Alerts
   const rows = await ch.query({
     query: `
       SELECT id, session_id, kind, severity, status, opened_at, resolved_at, detail
-      FROM ${ch.table('failures_alerts')} FINAL
+      FROM ${ch.table('failures_alerts_v1')}
       ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''}
       ORDER BY opened_at DESC, id DESC
       LIMIT {take:UInt32}`,

@@ -87,7 +87,7 @@ async function readFailure(ch: ClickHouse, sessionId: string, providerMessageId:
   const rows = await ch.query({
     query: `
       SELECT code, title, category, retryable
-      FROM ${ch.table('failures_events')}
+      FROM ${ch.table('failures_events_v1')}
       WHERE session_id = {session:String} AND provider_message_id = {pmid:String}
       ORDER BY occurred_at, event_id
       LIMIT 1`,
@@ -108,20 +108,20 @@ async function readFailure(ch: ClickHouse, sessionId: string, providerMessageId:
  */
 async function readReplies(ch: ClickHouse, sessionId: string, providerMessageId: string) {
   const candidates = `
-        SELECT provider_message_id FROM ${ch.table('replies_inbound')}
+        SELECT provider_message_id FROM ${ch.table('replies_inbound_v1')}
         WHERE session_id = {session:String} AND linked_provider_message_id = {pmid:String}
         UNION ALL
-        SELECT provider_message_id FROM ${ch.table('replies_links')}
+        SELECT provider_message_id FROM ${ch.table('replies_links_v1')}
         WHERE session_id = {session:String} AND linked_provider_message_id = {pmid:String}`;
   const rows = await ch.query({
     query: `
       SELECT r.provider_message_id AS provider_message_id, r.occurred_at AS occurred_at, r.type AS type,
              r.text AS text
-      FROM ${ch.table('replies_inbound')} AS r
+      FROM ${ch.table('replies_inbound_v1')} AS r
       LEFT JOIN (
         SELECT provider_message_id AS moved_id, argMax(linked_provider_message_id, version) AS linked,
                1 AS moved
-        FROM ${ch.table('replies_links')}
+        FROM ${ch.table('replies_links_v1')}
         WHERE session_id = {session:String} AND provider_message_id IN (${candidates})
         GROUP BY moved_id
       ) AS moved_links ON moved_links.moved_id = r.provider_message_id

@@ -31,7 +31,7 @@ export async function readReplies(ch: ClickHouse, q: RepliesQuery): Promise<Repl
     query: `
       SELECT provider_message_id, occurred_at, from_id, type, text, linked_provider_message_id,
              reply_to_provider_message_id
-      FROM ${ch.table('replies_inbound')}
+      FROM ${ch.table('replies_inbound_v1')}
       WHERE session_id = {session:String}
         AND occurred_at >= {from:DateTime64(3, 'UTC')} AND occurred_at < {to:DateTime64(3, 'UTC')}
         ${
@@ -62,7 +62,7 @@ export async function readReplies(ch: ClickHouse, q: RepliesQuery): Promise<Repl
     const link = moved.get(r.provider_message_id) ?? r.linked_provider_message_id;
     return { ...r, replied_to: link || r.reply_to_provider_message_id };
   });
-  const messageIds = await registeredMessageIds(ch, [
+  const messageIds = await registeredMessageIds(ch, q.sessionId, [
     ...new Set(page.map((r) => r.replied_to).filter(Boolean)),
   ]);
   const last = page.at(-1);
@@ -90,7 +90,7 @@ async function movedLinks(ch: ClickHouse, sessionId: string, ids: string[]): Pro
   const rows = await ch.query({
     query: `
       SELECT provider_message_id, argMax(linked_provider_message_id, version) AS current_link
-      FROM ${ch.table('replies_links')}
+      FROM ${ch.table('replies_links_v1')}
       WHERE session_id = {session:String} AND provider_message_id IN {ids:Array(String)}
       GROUP BY provider_message_id`,
     params: { session: sessionId, ids },
@@ -99,19 +99,23 @@ async function movedLinks(ch: ClickHouse, sessionId: string, ids: string[]): Pro
   return new Map(rows.map((r) => [r.provider_message_id, r.current_link]));
 }
 
-/** provider message id → the operator's message id, for those the registry knows. */
+/**
+ * provider message id → the operator's message id (its earliest registration's), for those registered, from
+ * the replies service's own outbound index: no other team's table.
+ */
 async function registeredMessageIds(
   ch: ClickHouse,
+  sessionId: string,
   providerMessageIds: string[],
 ): Promise<Map<string, string>> {
   if (providerMessageIds.length === 0) return new Map();
   const rows = await ch.query({
     query: `
-      SELECT provider_message_id, argMin(message_id, registered_at) AS first_message_id
-      FROM ${ch.table('delivery_outbound_messages')}
-      WHERE provider_message_id IN {ids:Array(String)} AND message_id != ''
+      SELECT provider_message_id, any(message_id) AS first_message_id
+      FROM ${ch.table('replies_outbound_v1')}
+      WHERE session_id = {session:String} AND provider_message_id IN {ids:Array(String)} AND message_id != ''
       GROUP BY provider_message_id`,
-    params: { ids: providerMessageIds },
+    params: { session: sessionId, ids: providerMessageIds },
     schema: RegistryRow,
   });
   return new Map(rows.map((r) => [r.provider_message_id, r.first_message_id]));

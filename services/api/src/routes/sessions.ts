@@ -3,7 +3,7 @@ import type { ClickHouse } from '@wapipe/clickhouse';
 import { toCsv } from '../csv.ts';
 import { decodeCursor } from '../cursor.ts';
 import { pagedRangeQuery, rangeQuery, sessionId, statsQuery } from '../params.ts';
-import { readFailures } from '../queries/failures.ts';
+import { failuresCsv, readFailures } from '../queries/failures.ts';
 import { readReplies } from '../queries/replies.ts';
 import { readStats } from '../queries/stats.ts';
 import { FailuresView, RepliesPage, StatsView } from '../responses.ts';
@@ -42,6 +42,7 @@ export function sessionRoutes(ch: ClickHouse, now: () => Date) {
       query: rangeQuery(now),
       response: FailuresView,
       errors: [400, 404],
+      csv: failuresCsv,
       handle: ({ path, query }) =>
         readFailures(ch, { sessionId: path.sessionId, from: query.from, to: query.to }),
     }),

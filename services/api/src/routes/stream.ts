@@ -53,15 +53,15 @@ const SELECTS: Record<StreamKind, (ch: ClickHouse) => string> = {
     WHERE received_at >= {since:DateTime64(3, 'UTC')} AND session_id = {session:String}`,
   reply: (ch) => `SELECT 'reply' AS kind, event_id, provider_message_id, from_id AS contact,
       toString(type) AS value, text AS detail, occurred_at, received_at
-    FROM ${ch.table('replies_inbound')}
+    FROM ${ch.table('replies_inbound_v1')}
     WHERE session_id = {session:String} AND received_at >= {since:DateTime64(3, 'UTC')}`,
   failure: (ch) => `SELECT 'failure' AS kind, event_id, provider_message_id, recipient AS contact,
       code AS value, title AS detail, occurred_at, received_at
-    FROM ${ch.table('failures_events')}
+    FROM ${ch.table('failures_events_v1')}
     WHERE session_id = {session:String} AND received_at >= {since:DateTime64(3, 'UTC')}`,
   session: (ch) => `SELECT 'session' AS kind, event_id, '' AS provider_message_id, '' AS contact,
       toString(status) AS value, reason AS detail, occurred_at, received_at
-    FROM ${ch.table('failures_session_states')}
+    FROM ${ch.table('failures_session_states_v1')}
     WHERE session_id = {session:String} AND received_at >= {since:DateTime64(3, 'UTC')}`,
 };
 
