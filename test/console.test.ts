@@ -95,7 +95,8 @@ beforeAll(async () => {
     if (m.type() === 'error' && !m.text().startsWith('Failed to load resource')) consoleErrors.push(m.text());
   });
   page.on('pageerror', (e) => consoleErrors.push(e.message));
-});
+  // The stack's start and its consumers catching up take ~40 s alone; far longer on a loaded machine.
+}, 240_000);
 
 afterAll(async () => {
   await browser?.close();

@@ -144,23 +144,31 @@ export function overviewPage(container, { params, setParams }) {
       const byId = new Map(
         sessions.map((s) => [s.sessionId, { sessionId: s.sessionId, provider: s.provider }]),
       );
+      const statesById = new Map(states.map((s) => [s.sessionId, s]));
+      const openCount = new Map();
+      for (const a of open) {
+        const key = `${a.sessionId} ${a.severity}`;
+        openCount.set(key, (openCount.get(key) ?? 0) + 1);
+      }
+      const rowsOf = (totals) =>
+        [...byId.values()].map((s) => ({
+          ...s,
+          state: statesById.get(s.sessionId),
+          critical: openCount.get(`${s.sessionId} critical`) ?? 0,
+          warning: openCount.get(`${s.sessionId} warning`) ?? 0,
+          totals: totals?.get(s.sessionId) ?? null,
+        }));
+      // The list and its health first (three requests), the rates when they come: with one stats request
+      // per session (until GET /v1/stats is served) those take longer.
+      if (rows.length === 0) {
+        rows = rowsOf(undefined);
+        draw();
+        container.dataset.listed = 'true';
+      }
       const { source, totals } = await sessionTotals(r, [...byId.keys()]);
       // A session known only to the analytics (a split api without the ingress's list) is listed too.
       for (const id of totals.keys()) if (!byId.has(id)) byId.set(id, { sessionId: id, provider: null });
-      const statesById = new Map(states.map((s) => [s.sessionId, s]));
-      const openCount = new Map();
-      for (const a of open)
-        openCount.set(
-          `${a.sessionId} ${a.severity}`,
-          (openCount.get(`${a.sessionId} ${a.severity}`) ?? 0) + 1,
-        );
-      rows = [...byId.values()].map((s) => ({
-        ...s,
-        state: statesById.get(s.sessionId),
-        critical: openCount.get(`${s.sessionId} critical`) ?? 0,
-        warning: openCount.get(`${s.sessionId} warning`) ?? 0,
-        totals: totals.get(s.sessionId) ?? null,
-      }));
+      rows = rowsOf(totals);
       Object.assign(container.dataset, { from: r.from, to: r.to, interval: r.interval, source });
       replace(range, `From `, time(r.from), ` to `, time(r.to), ` by ${r.interval}`);
       note.textContent =
