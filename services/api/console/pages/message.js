@@ -52,7 +52,7 @@ function view(m, raw) {
           h(
             'p',
             {},
-            `Category ${f.category}; ${f.retryable ? 'retryable' : 'not retryable'}. ${RETRY_ADVICE[f.category] ?? RETRY_ADVICE.unknown}`,
+            `Category ${f.category}; ${f.retryable ? 'the provider says a later retry can pass' : 'not retryable'}. ${RETRY_ADVICE[f.category] ?? RETRY_ADVICE.unknown}`,
           ),
         )
       : h('p', { class: 'muted', id: 'message-failure' }, 'None.'),

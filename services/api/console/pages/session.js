@@ -56,10 +56,16 @@ export function failuresTable(caption) {
       { key: 'category', label: 'Category', value: (f) => f.category, cell: (f) => f.category },
       { key: 'count', label: 'Count', numeric: true, value: (f) => f.count, cell: (f) => number(f.count) },
       {
-        key: 'advice',
-        label: 'Retry advice',
+        key: 'retryable',
+        label: 'Retry?',
         value: (f) => (f.retryable ? 0 : 1),
-        cell: (f) => `${f.retryable ? 'Retryable. ' : ''}${RETRY_ADVICE[f.category] ?? RETRY_ADVICE.unknown}`,
+        cell: (f) => (f.retryable ? 'yes, later' : 'no'),
+      },
+      {
+        key: 'advice',
+        label: 'What to do',
+        value: (f) => f.category,
+        cell: (f) => RETRY_ADVICE[f.category] ?? RETRY_ADVICE.unknown,
       },
     ],
   });
