@@ -153,9 +153,10 @@ try {
   log(
     `overview, ${SESSIONS} sessions listed with health: median ${ms(median(listed))} (${(median(listed) / b).toFixed(1)}× the baseline)`,
   );
-  log(
-    `overview, every rate filled in:              median ${ms(median(loaded))} (${(median(loaded) / b).toFixed(1)}× the baseline)`,
-  );
+  if (WITH_RATES)
+    log(
+      `overview, every rate filled in:              median ${ms(median(loaded))} (${(median(loaded) / b).toFixed(1)}× the baseline)`,
+    );
 } finally {
   await browser?.close();
   await new Promise((resolve) => (server ? server.close(resolve) : resolve(undefined)));
