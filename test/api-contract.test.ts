@@ -286,9 +286,11 @@ describe('API keys', () => {
     expect(Object.keys(doc.paths).sort()).toEqual([
       '/v1/alerts',
       '/v1/audit',
+      '/v1/consumers',
       '/v1/messages/{id}',
       '/v1/messages/{id}/raw',
       '/v1/raw',
+      '/v1/session-states',
       '/v1/sessions/{sessionId}/failures',
       '/v1/sessions/{sessionId}/replies',
       '/v1/sessions/{sessionId}/stats',

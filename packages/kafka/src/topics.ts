@@ -41,6 +41,10 @@ export interface TopicCatalog {
   /** Operator actions (audit entries JSON), stored by the archive service. */
   audit: string;
   deadLetter(consumer: ConsumerName): string;
+  /** A consumer's own group (CONSUMER_GROUP may override it in that consumer's process). */
+  consumerGroup(consumer: ConsumerName): string;
+  /** The group that redrive uses to remember which dead letters of `consumer` it has copied back. */
+  redriveGroup(consumer: ConsumerName): string;
   specs(partitions: number, options?: { rawRetentionDays?: number }): TopicSpec[];
 }
 
@@ -58,6 +62,8 @@ export function topicCatalog(prefix: string): TopicCatalog {
     alerts: name('alerts.v1'),
     audit: name('audit.v1'),
     deadLetter: (consumer) => name(`dlq.${consumer}.v1`),
+    consumerGroup: (consumer) => name(consumer),
+    redriveGroup: (consumer) => name(`redrive.${consumer}`),
     specs: (partitions, options = {}): TopicSpec[] => [
       {
         name: catalog.raw,

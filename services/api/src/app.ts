@@ -17,11 +17,15 @@ import { openApiDocument } from './openapi.ts';
 import { honoPath, mountRoutes } from './route.ts';
 import type { SessionDirectory } from './session-directory.ts';
 import type { AnyRoute } from './route.ts';
+import type { ConsumerStateReader } from './consumer-lag.ts';
 import { alertRoutes } from './routes/alerts.ts';
 import { analyticsRoutes } from './routes/analytics.ts';
 import { failuresAcrossRoutes } from './routes/failures-across.ts';
+import { consoleRoutes } from './routes/console.ts';
+import { consumerRoutes } from './routes/consumers.ts';
 import { debuggingRoutes } from './routes/debugging.ts';
 import { messageRoutes } from './routes/messages.ts';
+import { sessionStateRoutes } from './routes/session-states.ts';
 import { sessionRoutes } from './routes/sessions.ts';
 import { streamRoutes } from './routes/stream.ts';
 
@@ -46,6 +50,8 @@ export interface ApiDeps {
   metrics?: ApiMetrics;
   /** The clock for default time ranges; tests pin it. */
   now?: () => Date;
+  /** Consumers' lag and dead letters (from Kafka); without it GET /v1/consumers answers 503. */
+  consumers?: ConsumerStateReader;
 }
 
 export function apiRoutes(ch: ClickHouse, now: () => Date): AnyRoute[] {
@@ -61,7 +67,11 @@ export function apiRoutes(ch: ClickHouse, now: () => Date): AnyRoute[] {
 
 export function createApiApp(deps: ApiDeps): Hono {
   const app = new Hono();
-  const routes = apiRoutes(deps.ch, deps.now ?? (() => new Date()));
+  const routes = [
+    ...apiRoutes(deps.ch, deps.now ?? (() => new Date())),
+    ...sessionStateRoutes(deps.ch),
+    ...consumerRoutes(deps.consumers),
+  ];
   const document = openApiDocument(routes, { title: 'wapipe read API', version: API_VERSION });
 
   // Each of this app's routes is counted and logged as the API's, and nothing else is (observeRoute).
@@ -76,6 +86,7 @@ export function createApiApp(deps: ApiDeps): Hono {
   }
 
   app.get('/openapi.json', (c) => c.json(document));
+  app.route('/', consoleRoutes());
   app.use('/v1/*', requireApiKey(deps.apiKeys));
   mountRoutes(app, routes, (id) => deps.sessions.has(id));
   app.route('/', streamRoutes(deps.ch));

@@ -7,6 +7,7 @@ import { connectKafka, topicCatalog } from '@wapipe/kafka';
 import type { KafkaConnection } from '@wapipe/kafka';
 import type { Logger, Registry } from '@wapipe/observability';
 import { createApiApp } from './app.ts';
+import { kafkaConsumerStates } from './consumer-lag.ts';
 import type { ApiEnv } from './env.ts';
 import { createApiMetrics } from './metrics.ts';
 import { followSessionDirectory } from './session-directory.ts';
@@ -42,7 +43,14 @@ export async function startApi(
   const ch = clickhouseFromEnv(env, { logger });
   const apiKeys = env.API_KEYS ?? [];
   if (apiKeys.length === 0) logger.warn('API_KEYS is empty: every /v1 route answers 401');
-  const app = createApiApp({ ch, apiKeys, sessions, logger, metrics: createApiMetrics(context.registry) });
+  const app = createApiApp({
+    ch,
+    apiKeys,
+    sessions,
+    logger,
+    metrics: createApiMetrics(context.registry),
+    consumers: kafkaConsumerStates(kafka, topics),
+  });
   return {
     app,
     ch,

@@ -5,7 +5,7 @@
 // consumer's dedup makes a repeat harmless.
 import { userInfo } from 'node:os';
 import { auditEntry, auditKafkaRecord } from '@wapipe/events';
-import { createBatchConsumer, followTopic, readDeadLetter } from '@wapipe/kafka';
+import { createBatchConsumer, followTopic, readDeadLetter, topicCatalog } from '@wapipe/kafka';
 import type {
   CoalescingProducer,
   ConsumedRecord,
@@ -18,7 +18,7 @@ import type { Logger, Registry } from '@wapipe/observability';
 import { REDRIVE_HEADER } from '@wapipe/pipeline';
 
 export const redriveGroupId = (prefix: string, consumer: ConsumerName): string =>
-  prefix ? `${prefix}.redrive.${consumer}` : `redrive.${consumer}`;
+  topicCatalog(prefix).redriveGroup(consumer);
 
 /** Dead letters not yet copied back: what the redrive group has not committed in the dead-letter topic. */
 export async function dlqDepth(

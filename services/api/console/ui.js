@@ -1,0 +1,143 @@
+// Small DOM helpers shared by the pages: element creation, times (the browser's zone, UTC on hover),
+// rates, and sortable tables whose header buttons say how they sort.
+
+/** h('a', { href, class: 'x', onclick }, 'text', child…) */
+export function h(tag, attrs = {}, ...children) {
+  const el = document.createElement(tag);
+  for (const [name, value] of Object.entries(attrs ?? {})) {
+    if (value === undefined || value === null || value === false) continue;
+    if (name.startsWith('on') && typeof value === 'function') el.addEventListener(name.slice(2), value);
+    else if (name === 'dataset') Object.assign(el.dataset, value);
+    else el.setAttribute(name, value === true ? '' : String(value));
+  }
+  append(el, children);
+  return el;
+}
+
+function append(el, children) {
+  for (const child of children.flat(Infinity)) {
+    if (child === undefined || child === null || child === false) continue;
+    el.append(child instanceof Node ? child : String(child));
+  }
+}
+
+export function replace(el, ...children) {
+  el.replaceChildren();
+  append(el, children);
+  return el;
+}
+
+const local = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'medium' });
+
+/** A <time> in the browser's zone, with the UTC instant on hover. */
+export function time(iso) {
+  if (!iso) return h('span', { class: 'muted' }, '—');
+  const date = new Date(iso);
+  return h('time', { datetime: date.toISOString(), title: `UTC ${date.toISOString()}` }, local.format(date));
+}
+
+export const percent = (rate) => (rate === null || rate === undefined ? '—' : `${(rate * 100).toFixed(1)}%`);
+export const number = (n) => (n === null || n === undefined ? '—' : n.toLocaleString());
+
+export const link = (href, text) => h('a', { href }, text);
+export const sessionLink = (id) => link(`#/session/${encodeURIComponent(id)}`, id);
+
+/** What to do about a failure of this category, for an operator deciding whether to resend. */
+export const RETRY_ADVICE = {
+  transient: 'Retry with backoff: the provider failed for a moment.',
+  rate_limit: 'Retry later and slow down: a rate limit was hit.',
+  recipient: 'Do not retry: fix or drop the recipient.',
+  policy: 'Do not retry as is: the message broke a policy (template, 24 h window, opt-out).',
+  configuration: 'Fix the account or number configuration, then retry.',
+  session: 'Reconnect the session (scan the QR code), then retry.',
+  unknown: 'Look up the code with the provider before retrying.',
+};
+
+/**
+ * A table sorted by clicking its headers (buttons, so the keyboard works). `columns`:
+ * [{ key, label, value(row) → sortable, cell(row) → node|text, numeric? }]. Returns { el, update(rows) }.
+ */
+export function sortableTable({ caption, columns, sort, rowAttrs = () => ({}), empty = 'Nothing here.' }) {
+  let rows = [];
+  let current = sort; // { key, dir: 1 | -1 } or { compare } for a named default order
+  const thead = h('thead');
+  const tbody = h('tbody');
+  const el = h('table', { class: 'data' }, h('caption', {}, caption), thead, tbody);
+  const draw = () => {
+    replace(
+      thead,
+      h(
+        'tr',
+        {},
+        columns.map((c) => {
+          const dir = current.key === c.key ? current.dir : 0;
+          return h(
+            'th',
+            {
+              scope: 'col',
+              class: c.numeric ? 'num' : undefined,
+              'aria-sort': dir === 1 ? 'ascending' : dir === -1 ? 'descending' : undefined,
+            },
+            h(
+              'button',
+              {
+                type: 'button',
+                class: 'sort',
+                onclick: () => {
+                  current = { key: c.key, dir: current.key === c.key ? -current.dir : c.numeric ? -1 : 1 };
+                  draw();
+                },
+              },
+              c.label,
+              dir === 1 ? ' ▲' : dir === -1 ? ' ▼' : '',
+            ),
+          );
+        }),
+      ),
+    );
+    const ordered = [...rows];
+    if (current.compare) ordered.sort(current.compare);
+    else {
+      const col = columns.find((c) => c.key === current.key);
+      const v = (r) => col.value(r) ?? (col.numeric ? -Infinity : '');
+      ordered.sort((a, b) => (v(a) < v(b) ? -1 : v(a) > v(b) ? 1 : 0) * current.dir);
+    }
+    replace(
+      tbody,
+      ordered.length === 0
+        ? h('tr', {}, h('td', { colspan: columns.length, class: 'muted' }, empty))
+        : ordered.map((r) =>
+            h(
+              'tr',
+              rowAttrs(r),
+              columns.map((c) =>
+                h('td', { class: c.numeric ? 'num' : undefined, 'data-label': c.label }, c.cell(r)),
+              ),
+            ),
+          ),
+    );
+  };
+  return {
+    el,
+    update(next) {
+      rows = next;
+      draw();
+    },
+  };
+}
+
+/** A labelled <select>; `onchange(value)`. */
+export function select({ id, label, options, value, onchange }) {
+  return h(
+    'label',
+    { for: id, class: 'field' },
+    h('span', {}, label),
+    h(
+      'select',
+      { id, onchange: (e) => onchange(e.target.value) },
+      Object.entries(options).map(([v, text]) => h('option', { value: v, selected: v === value }, text)),
+    ),
+  );
+}
+
+export const errorBox = (error) => h('p', { class: 'error', role: 'alert' }, error?.message ?? String(error));
