@@ -55,9 +55,14 @@ export async function drain(
 
 export const rate = (items: number, seconds: number) => Math.round(items / seconds);
 
-/** Items per second from the first commit to lag 0 (the share of items left at the first commit). */
+/**
+ * Items per second from the first commit to lag 0 (the share of items left at the first commit); the
+ * overall rate when one commit took everything (a stream too short to measure a sustained rate).
+ */
 export const sustainedRate = (items: number, run: Drained) =>
-  rate(items * run.sustainedShare, run.sustainedSeconds);
+  run.sustainedShare > 0 && run.sustainedSeconds > 0
+    ? rate(items * run.sustainedShare, run.sustainedSeconds)
+    : rate(items, run.seconds);
 
 /** The lag samples about 3 s apart, and the last one. */
 export function everyFewSeconds(samples: [number, bigint][]): string {
