@@ -15,9 +15,9 @@ import { z } from 'zod';
 import { createClickHouse } from '@wapipe/clickhouse';
 import { deliveryEnv, startDelivery } from '@wapipe/delivery';
 import { connectKafka, createBatchConsumer, createCoalescingProducer, topicCatalog } from '@wapipe/kafka';
-import type { KafkaConnection } from '@wapipe/kafka';
 import { createLogger, createRegistry, silentLogger } from '@wapipe/observability';
 import { chDateTime } from '@wapipe/pipeline';
+import { drain, everyFewSeconds, sustainedRate } from './support/drain.ts';
 import { benchBroker } from './support/local-kafka.ts';
 import { median } from './support/load.ts';
 import { statusTraffic } from './support/status-traffic.ts';
@@ -31,63 +31,18 @@ const consumerLogger = process.env['BENCH_LOG_LEVEL']
     })
   : silentLogger;
 
-interface Drained {
-  /** From start to lag 0. */
-  seconds: number;
-  /** From the first commit to lag 0. */
-  sustainedSeconds: number;
-  /** Share of the records still uncommitted at the first commit. */
-  sustainedShare: number;
-  /** [seconds since start, lag in records], one per poll. */
-  lagSamples: [number, bigint][];
-}
-
-/** Waits for the group to commit everything, sampling its lag (in records) every 250 ms. */
-async function drain(kafka: KafkaConnection, group: string, topic: string, label: string): Promise<Drained> {
-  const started = performance.now();
-  const total = [...(await kafka.endOffsets(topic)).values()].reduce((n, o) => n + o, 0n);
-  let firstCommit: { at: number; lag: bigint } | undefined;
-  let lastPrint = started;
-  const lagSamples: [number, bigint][] = [];
-  for (;;) {
-    const lag = await kafka.groupLag(group, topic).catch(() => total);
-    const now = performance.now();
-    lagSamples.push([(now - started) / 1000, lag]);
-    if (!firstCommit && lag < total) firstCommit = { at: now, lag };
-    if (lag === 0n) {
-      const first = firstCommit ?? { at: now, lag: 0n };
-      return {
-        seconds: (now - started) / 1000,
-        sustainedSeconds: (now - first.at) / 1000,
-        sustainedShare: Number(first.lag) / Number(total),
-        lagSamples,
-      };
-    }
-    if (now - lastPrint > 2000) {
-      process.stdout.write(`  ${label}: consumer lag ${lag} of ${total} records\n`);
-      lastPrint = now;
-    }
-    await new Promise((r) => setTimeout(r, 250));
-  }
-}
-
-const rate = (events: number, seconds: number) => Math.round(events / seconds);
-
-/** The lag samples about 3 s apart, and the last one. */
-function everyFewSeconds(samples: [number, bigint][]): string {
-  const shown: [number, bigint][] = [];
-  for (const sample of samples)
-    if (shown.length === 0 || sample[0] - shown.at(-1)![0] >= 3) shown.push(sample);
-  if (shown.at(-1) !== samples.at(-1)) shown.push(samples.at(-1)!);
-  return shown.map(([at, lag]) => `${lag}@${at.toFixed(0)}s`).join(' → ');
-}
-
 async function main() {
   const broker = await benchBroker();
   const kafka = await connectKafka({ brokers: broker.brokers, clientId: 'bench', logger: silentLogger });
   const dataPath = await mkdtemp(join(tmpdir(), 'wapipe-bench-chdb-'));
   const producer = createCoalescingProducer(kafka, { ackTimeoutMs: 60_000 });
-  const results = { sustained: [] as number[], overall: [] as number[], baseline: [] as number[] };
+  const results = {
+    sustained: [] as number[],
+    overall: [] as number[],
+    baseline: [] as number[],
+    cpu: [] as number[],
+    baselineCpu: [] as number[],
+  };
   try {
     for (let round = 1; round <= rounds; round++) {
       const prefix = `bench-${randomUUID().slice(0, 6)}`;
@@ -107,15 +62,17 @@ async function main() {
         CLICKHOUSE_DATABASE: database,
         CHDB_PATH: dataPath,
       });
+      const cpuSince = process.cpuUsage();
       const delivery = await startDelivery(
         { ...env, KAFKA_BROKERS: env.KAFKA_BROKERS! },
         { logger: consumerLogger, registry: createRegistry() },
       );
-      const run = await drain(kafka, `${prefix}.delivery`, topics.raw, 'wapipe');
+      const run = await drain(kafka, `${prefix}.delivery`, topics.raw, 'wapipe', cpuSince);
       await delivery.stop();
-      const sustained = rate(traffic.statusEvents * run.sustainedShare, run.sustainedSeconds);
+      const sustained = sustainedRate(traffic.statusEvents, run);
       results.sustained.push(sustained);
-      results.overall.push(rate(traffic.statusEvents, run.seconds));
+      results.overall.push(Math.round(traffic.statusEvents / run.seconds));
+      results.cpu.push(run.cpuMicros / traffic.statusEvents);
 
       const ch = createClickHouse({ database, dataPath });
       const [stored] = await ch.query({
@@ -123,8 +80,9 @@ async function main() {
         schema: z.object({ n: z.coerce.number() }),
       });
       process.stdout.write(
-        `  wapipe: sustained ${sustained} events/s, overall ${rate(traffic.statusEvents, run.seconds)} events/s ` +
-          `(${run.seconds.toFixed(1)} s); timeline rows ${stored?.n} of ${traffic.distinctStatusEvents} expected\n`,
+        `  wapipe: sustained ${sustained} events/s, overall ${Math.round(traffic.statusEvents / run.seconds)} events/s ` +
+          `(${run.seconds.toFixed(1)} s, CPU ${(run.cpuMicros / traffic.statusEvents).toFixed(1)} µs/event); ` +
+          `timeline rows ${stored?.n} of ${traffic.distinctStatusEvents} expected\n`,
       );
       process.stdout.write(
         `  consumer lag (records at seconds since start): ${everyFewSeconds(run.lagSamples)}\n`,
@@ -172,13 +130,17 @@ async function main() {
           await ch.insert({ table: 'naive_statuses', rows });
         },
       });
+      const baselineCpuSince = process.cpuUsage();
       await naive.start();
-      const base = await drain(kafka, `${prefix}.naive`, topics.raw, 'baseline');
+      const base = await drain(kafka, `${prefix}.naive`, topics.raw, 'baseline', baselineCpuSince);
       await naive.stop();
       await ch.close();
-      const baseline = rate(traffic.statusEvents * base.sustainedShare, base.sustainedSeconds);
+      const baseline = sustainedRate(traffic.statusEvents, base);
       results.baseline.push(baseline);
-      process.stdout.write(`  baseline: sustained ${baseline} events/s\n`);
+      results.baselineCpu.push(base.cpuMicros / traffic.statusEvents);
+      process.stdout.write(
+        `  baseline: sustained ${baseline} events/s (CPU ${(base.cpuMicros / traffic.statusEvents).toFixed(1)} µs/event)\n`,
+      );
     }
   } finally {
     await producer.close();
@@ -194,6 +156,12 @@ async function main() {
   console.log(`wapipe delivery, overall (start-up included):       ${overall} events/s`);
   console.log(`baseline (parse + insert, at-least-once), sustained: ${baseline} events/s`);
   console.log(`ratio wapipe/baseline (sustained): ${(sustained! / baseline!).toFixed(2)}×`);
+  // On a shared machine wall-clock rates swing with the neighbours' load; CPU per event much less.
+  const [cpu, baselineCpu] = [median(results.cpu)!, median(results.baselineCpu)!];
+  console.log(
+    `CPU per event (this process, engine included): wapipe ${cpu.toFixed(1)} µs, baseline ${baselineCpu.toFixed(1)} µs ` +
+      `(ratio baseline/wapipe ${(baselineCpu / cpu).toFixed(2)}×)`,
+  );
   console.log(`target: 20000 events/s sustained — ${sustained! >= 20_000 ? 'met' : 'NOT met'}`);
 }
 
