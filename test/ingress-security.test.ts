@@ -24,16 +24,6 @@ const READ_KEY = 'read-only-key-0123456789';
 let ingress: Awaited<ReturnType<typeof startTestIngress>>;
 let raw: Awaited<ReturnType<typeof readRawTopic>>;
 
-const put = (sessionId: string, body: object, headers: Record<string, string> = auth) =>
-  ingress.request(`/v1/sessions/${sessionId}`, {
-    method: 'PUT',
-    headers: { ...headers, 'content-type': 'application/json' },
-    body: JSON.stringify(body),
-  });
-const postMeta = (sessionId: string, body: string | Buffer, headers: Record<string, string>) =>
-  ingress.request(`/webhooks/meta/${sessionId}`, { method: 'POST', headers, body });
-const postChatsend = (sessionId: string, body: string, headers: Record<string, string>) =>
-  ingress.request(`/webhooks/chatsend/${sessionId}`, { method: 'POST', headers, body });
 const bodiesInTopic = () => raw.records.map((r) => r.value!.toString('utf8'));
 
 /**
@@ -43,7 +33,7 @@ const bodiesInTopic = () => raw.records.map((r) => r.value!.toString('utf8'));
  */
 async function settle(sessionId = 'meta-s') {
   const sentinel = metaStatusBody([{ id: `wamid.sentinel.${randomUUID()}`, status: 'sent' }]);
-  expect((await postMeta(sessionId, sentinel, metaHeaders(sentinel))).status).toBe(200);
+  expect((await ingress.postMeta(sessionId, sentinel, metaHeaders(sentinel))).status).toBe(200);
   await waitFor('the sentinel in the raw topic', () => bodiesInTopic().includes(sentinel), {
     timeoutMs: 15_000,
   });
@@ -52,12 +42,10 @@ async function settle(sessionId = 'meta-s') {
 beforeAll(async () => {
   ingress = await startTestIngress(brokers, prefix, { API_KEYS: `${API_KEY},read:${READ_KEY}` });
   raw = await readRawTopic(brokers, prefix);
-  expect((await put('meta-s', { provider: 'meta', enableWebhook: true, secret: META_SECRET })).status).toBe(
-    200,
-  );
-  expect(
-    (await put('cs-s', { provider: 'chatsend', enableWebhook: true, secret: CHATSEND_SECRET })).status,
-  ).toBe(200);
+  await ingress.registerSessions({
+    'meta-s': { provider: 'meta', enableWebhook: true, secret: META_SECRET },
+    'cs-s': { provider: 'chatsend', enableWebhook: true, secret: CHATSEND_SECRET },
+  });
 });
 afterAll(async () => {
   await raw?.close();
@@ -75,7 +63,7 @@ describe('a body that is not valid UTF-8 (issue 12)', () => {
       Buffer.from([0xff, 0xfe, 0xc3]),
       Buffer.from(`","status":"sent","timestamp":"1750857384","recipient_id":"1"}]}}]}]}`),
     ]);
-    const res = await postMeta('meta-s', body, metaHeaders(body));
+    const res = await ingress.postMeta('meta-s', body, metaHeaders(body));
     expect(res.status).toBe(400);
     expect(await res.json()).toMatchObject({
       error: { code: 'bad_json', message: expect.stringContaining('UTF-8') },
@@ -87,13 +75,17 @@ describe('a body that is not valid UTF-8 (issue 12)', () => {
 
 describe('weak session secrets', () => {
   it('refuse a chatsend key of 0 bytes (whsec_A), so a signature made with an empty key never passes', async () => {
-    const res = await put('cs-weak', { provider: 'chatsend', enableWebhook: true, secret: 'whsec_A' });
+    const res = await ingress.putSession('cs-weak', {
+      provider: 'chatsend',
+      enableWebhook: true,
+      secret: 'whsec_A',
+    });
     expect(res.status).toBe(400);
     expect(await res.json()).toMatchObject({
       error: { code: 'bad_shape', message: expect.stringMatching(/^secret: .*24 bytes/) },
     });
     const body = chatsendBody('cs-weak');
-    const forged = await postChatsend('cs-weak', body, chatsendHeaders(body, { secret: 'whsec_' }));
+    const forged = await ingress.postChatsend('cs-weak', body, chatsendHeaders(body, { secret: 'whsec_' }));
     expect(forged.status).toBe(404);
   });
 
@@ -104,7 +96,7 @@ describe('weak session secrets', () => {
       { provider: 'meta', enableWebhook: true, secret: 'x' },
       { provider: 'meta', enableWebhook: true, secret: '0123456789abcde' },
     ]) {
-      const res = await put('weak', session);
+      const res = await ingress.putSession('weak', session);
       expect(res.status).toBe(400);
       expect(await res.json()).toMatchObject({
         error: { code: 'bad_shape', message: expect.stringMatching(/^secret: /) },
@@ -112,9 +104,10 @@ describe('weak session secrets', () => {
     }
     expect((await ingress.request('/v1/sessions/weak', { headers: auth })).status).toBe(404);
     const enough = 'whsec_' + Buffer.alloc(24, 7).toString('base64');
-    expect((await put('strong', { provider: 'chatsend', enableWebhook: true, secret: enough })).status).toBe(
-      200,
-    );
+    expect(
+      (await ingress.putSession('strong', { provider: 'chatsend', enableWebhook: true, secret: enough }))
+        .status,
+    ).toBe(200);
   });
 });
 
@@ -122,7 +115,11 @@ describe('read-only API keys', () => {
   it('may read but every write answers 403 and changes nothing', async () => {
     const read = { Authorization: `Bearer ${READ_KEY}` };
     expect((await ingress.request('/v1/sessions/meta-s', { headers: read })).status).toBe(200);
-    const res = await put('by-reader', { provider: 'meta', enableWebhook: true, secret: META_SECRET }, read);
+    const res = await ingress.putSession(
+      'by-reader',
+      { provider: 'meta', enableWebhook: true, secret: META_SECRET },
+      read,
+    );
     expect(res.status).toBe(403);
     expect(await res.json()).toMatchObject({
       error: { code: 'forbidden', message: expect.stringContaining('only read') },
@@ -151,7 +148,7 @@ describe('bounds on one body', () => {
     const body = metaStatusBody(
       Array.from({ length: 1001 }, (_, i) => ({ id: `${marker}.${i}`, status: 'sent' })),
     );
-    const res = await postMeta('meta-s', body, metaHeaders(body));
+    const res = await ingress.postMeta('meta-s', body, metaHeaders(body));
     expect(res.status).toBe(400);
     expect(await res.json()).toMatchObject({
       error: { code: 'bad_shape', message: expect.stringContaining('at most 1000') },
@@ -159,7 +156,7 @@ describe('bounds on one body', () => {
     const thousand = metaStatusBody(
       Array.from({ length: 1000 }, (_, i) => ({ id: `${marker}.ok.${i}`, status: 'sent' })),
     );
-    const ok = await postMeta('meta-s', thousand, metaHeaders(thousand));
+    const ok = await ingress.postMeta('meta-s', thousand, metaHeaders(thousand));
     expect(ok.status).toBe(200);
     expect(await ok.json()).toEqual({ received: 1000 });
     await settle();
@@ -170,19 +167,19 @@ describe('bounds on one body', () => {
     const longId = `wamid.${'x'.repeat(251)}`;
     expect(longId.length).toBe(257);
     const meta = metaStatusBody([{ id: longId, status: 'sent' }]);
-    const res = await postMeta('meta-s', meta, metaHeaders(meta));
+    const res = await ingress.postMeta('meta-s', meta, metaHeaders(meta));
     expect(res.status).toBe(400);
     expect(await res.json()).toMatchObject({
       error: { code: 'bad_shape', message: expect.stringContaining('statuses[0].id') },
     });
     const cs = chatsendBody('cs-s', 'message.status', { messageId: 'y'.repeat(257) });
-    const csRes = await postChatsend('cs-s', cs, chatsendHeaders(cs));
+    const csRes = await ingress.postChatsend('cs-s', cs, chatsendHeaders(cs));
     expect(csRes.status).toBe(400);
     expect(await csRes.json()).toMatchObject({
       error: { code: 'bad_shape', message: expect.stringContaining('data.messageId') },
     });
     const at256 = metaStatusBody([{ id: longId.slice(1), status: 'sent' }]);
-    expect((await postMeta('meta-s', at256, metaHeaders(at256))).status).toBe(200);
+    expect((await ingress.postMeta('meta-s', at256, metaHeaders(at256))).status).toBe(200);
     await settle();
     expect(bodiesInTopic().some((b) => b.includes(longId))).toBe(false);
   });
@@ -211,7 +208,7 @@ describe('bounds on one body', () => {
 describe('webhook-id', () => {
   it('an empty webhook-id on a signed Meta post is ignored (Meta does not sign it): 200, stored once', async () => {
     const body = metaStatusBody([{ id: `wamid.emptyid.${randomUUID()}`, status: 'sent' }]);
-    const res = await postMeta('meta-s', body, { ...metaHeaders(body), 'webhook-id': '' });
+    const res = await ingress.postMeta('meta-s', body, { ...metaHeaders(body), 'webhook-id': '' });
     expect(res.status).toBe(200);
     await waitFor('the body in the raw topic', () => bodiesInTopic().includes(body));
     const record = raw.records.find((r) => r.value!.toString('utf8') === body)!;
@@ -222,9 +219,9 @@ describe('webhook-id', () => {
     const a = metaStatusBody([{ id: `wamid.sameid.a.${randomUUID()}`, status: 'sent' }]);
     const b = metaStatusBody([{ id: `wamid.sameid.b.${randomUUID()}`, status: 'sent' }]);
     for (const body of [a, b]) {
-      expect((await postMeta('meta-s', body, { ...metaHeaders(body), 'webhook-id': 'chosen' })).status).toBe(
-        200,
-      );
+      expect(
+        (await ingress.postMeta('meta-s', body, { ...metaHeaders(body), 'webhook-id': 'chosen' })).status,
+      ).toBe(200);
     }
     await waitFor('both bodies in the raw topic', () => [a, b].every((x) => bodiesInTopic().includes(x)));
   });
@@ -233,16 +230,16 @@ describe('webhook-id', () => {
     const body = chatsendBody('cs-s');
     const headers = chatsendHeaders(body);
     const answers = [];
-    for (let i = 0; i < 3; i++) answers.push(await postChatsend('cs-s', body, headers));
+    for (let i = 0; i < 3; i++) answers.push(await ingress.postChatsend('cs-s', body, headers));
     const concurrent = await Promise.all(
-      Array.from({ length: 3 }, () => postChatsend('cs-s', body, headers)),
+      Array.from({ length: 3 }, () => ingress.postChatsend('cs-s', body, headers)),
     );
     for (const res of [...answers, ...concurrent]) {
       expect(res.status).toBe(200);
       expect(await res.json()).toEqual({ received: 1 });
     }
     const fresh = chatsendBody('cs-s');
-    expect((await postChatsend('cs-s', fresh, chatsendHeaders(fresh))).status).toBe(200);
+    expect((await ingress.postChatsend('cs-s', fresh, chatsendHeaders(fresh))).status).toBe(200);
     await waitFor('the later request in the raw topic', () => bodiesInTopic().includes(fresh));
     expect(bodiesInTopic().filter((b) => b === body)).toHaveLength(1);
   });

@@ -24,19 +24,12 @@ let ingress: Awaited<ReturnType<typeof startTestIngress>>;
 const accepted: string[] = [];
 const rejected: string[] = [];
 
-const put = (sessionId: string, body: object) =>
-  ingress.request(`/v1/sessions/${sessionId}`, {
-    method: 'PUT',
-    headers: { ...auth, 'content-type': 'application/json' },
-    body: JSON.stringify(body),
-  });
-
 async function postMeta(
   sessionId: string,
   body: string,
   headers: Record<string, string> = metaHeaders(body),
 ) {
-  const res = await ingress.request(`/webhooks/meta/${sessionId}`, { method: 'POST', headers, body });
+  const res = await ingress.postMeta(sessionId, body, headers);
   (res.status === 200 ? accepted : rejected).push(body);
   return res;
 }
@@ -46,16 +39,11 @@ beforeAll(async () => {
     MAX_BODY_BYTES: String(64 * 1024),
     BODY_TIMEOUT_MS: '1000',
   });
-  expect(
-    (await put('meta-1', { provider: 'meta', enableWebhook: true, secret: META_SECRET, verifyToken: 'vt-1' }))
-      .status,
-  ).toBe(200);
-  expect(
-    (await put('meta-off', { provider: 'meta', enableWebhook: false, secret: META_SECRET })).status,
-  ).toBe(200);
-  expect(
-    (await put('cs-1', { provider: 'chatsend', enableWebhook: true, secret: CHATSEND_SECRET })).status,
-  ).toBe(200);
+  await ingress.registerSessions({
+    'meta-1': { provider: 'meta', enableWebhook: true, secret: META_SECRET, verifyToken: 'vt-1' },
+    'meta-off': { provider: 'meta', enableWebhook: false, secret: META_SECRET },
+    'cs-1': { provider: 'chatsend', enableWebhook: true, secret: CHATSEND_SECRET },
+  });
 });
 afterAll(async () => {
   await ingress?.stop();
@@ -86,7 +74,11 @@ describe('session admin', () => {
   });
 
   it('a chatsend secret that is not whsec_<base64> is refused naming the field', async () => {
-    const res = await put('cs-bad', { provider: 'chatsend', enableWebhook: true, secret: 'plain' });
+    const res = await ingress.putSession('cs-bad', {
+      provider: 'chatsend',
+      enableWebhook: true,
+      secret: 'plain',
+    });
     expect(res.status).toBe(400);
     expect((await res.json()) as object).toMatchObject({
       error: { code: 'bad_shape', message: expect.stringContaining('secret') },
@@ -99,7 +91,13 @@ describe('session admin', () => {
       expect(other.app).toBeDefined();
       const id = `late-${randomUUID().slice(0, 6)}`;
       expect(
-        (await put(id, { provider: 'meta', enableWebhook: true, secret: 'later-secret-0123456' })).status,
+        (
+          await ingress.putSession(id, {
+            provider: 'meta',
+            enableWebhook: true,
+            secret: 'later-secret-0123456',
+          })
+        ).status,
       ).toBe(200);
       await waitFor(
         'the other instance to see the session',
