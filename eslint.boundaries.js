@@ -84,7 +84,8 @@ function layerZones(all) {
             ? `both are in the "${LAYERS[layer].name}" layer; move what they share into a lower layer`
             : `${other.name} is in a higher layer ("${LAYERS[otherLayer].name}" above "${LAYERS[layer].name}")`;
       zones.push({
-        target: `./${dir}`,
+        // The product source only: a workspace's own tests (test/) may use anything, like the shared ones.
+        target: `./${dir}/src`,
         from: `./${other.dir}`,
         message: `${name} may not import ${other.name}: ${why}. Layers, lowest first: ${LAYERS.map((l) => l.name).join(' → ')} (eslint.boundaries.js).`,
       });
@@ -136,6 +137,30 @@ export function boundaryConfigs() {
         'import-x/no-extraneous-dependencies': [
           'error',
           { includeInternal: true, devDependencies: true, whitelist: wapipeNames },
+        ],
+      },
+    },
+    {
+      // A workspace's own tests (services/<name>/test/) may import any workspace by name, and the shared
+      // test support in test/support and test/harness by a relative path; never another workspace's files.
+      files: ['packages/*/test/**', 'services/*/test/**', `${TOOLS_DIR}/*/test/**`],
+      rules: {
+        'import-x/no-relative-packages': 'off',
+        'import-x/no-extraneous-dependencies': [
+          'error',
+          { includeInternal: true, devDependencies: true, whitelist: wapipeNames },
+        ],
+        'no-restricted-imports': [
+          'error',
+          {
+            patterns: [
+              {
+                regex: '^(\\.\\./){2,}(?!(\\.\\./)*test/(support|harness)/)',
+                message:
+                  "A workspace's test imports its own workspace's files, the shared test/support and test/harness, or a package by name.",
+              },
+            ],
+          },
         ],
       },
     },

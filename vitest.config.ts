@@ -24,7 +24,8 @@ export default defineConfig({
       {
         test: {
           name: 'integration',
-          include: ['test/**/*.test.ts'],
+          // Cross-service tests in test/; one service's own integration tests in services/<name>/test/.
+          include: ['test/**/*.test.ts', 'services/*/test/**/*.test.ts', 'packages/*/test/**/*.test.ts'],
           exclude: ['test/lint/**'],
           pool: 'forks',
           globalSetup: ['test/harness/global-setup.ts'],
