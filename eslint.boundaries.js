@@ -1,4 +1,4 @@
-// The workspace boundaries that lint enforces (docs/adr/0020-boundaries-in-lint.md):
+// The workspace boundaries that lint enforces (docs/adr/0011-boundaries-in-lint.md):
 // - a workspace declares every package it imports in its own package.json (@wapipe/* and third-party);
 // - no relative import leaves its workspace (use the package's name and exports);
 // - a workspace imports only from lower layers (LAYERS below), never from its own layer or above,
@@ -146,9 +146,10 @@ export function boundaryConfigs() {
       files: ['packages/*/test/**', 'services/*/test/**', `${TOOLS_DIR}/*/test/**`],
       rules: {
         'import-x/no-relative-packages': 'off',
+        // Like test/: third-party test imports are the root's devDependencies.
         'import-x/no-extraneous-dependencies': [
           'error',
-          { includeInternal: true, devDependencies: true, whitelist: wapipeNames },
+          { includeInternal: true, devDependencies: true, packageDir: root, whitelist: wapipeNames },
         ],
         'no-restricted-imports': [
           'error',

@@ -39,6 +39,24 @@ describe('lint refuses imports across the workspace boundaries', { timeout: 60_0
     expect(errors.map((e) => e.rule)).toEqual(['import-x/no-relative-packages']);
   });
 
+  it("a service's test reaching into another workspace's files, but not into the shared test support", async () => {
+    const errors = await boundaryErrors(
+      'services/api/test/bad.test.ts',
+      `import { startDelivery } from '../../delivery/src/app.ts';\nexport const s = startDelivery;\n`,
+    );
+    expect(errors).toEqual([]); // not an import-x finding: the test-folder rule below refuses it
+    const [result] = await eslint.lintText(
+      `import { startDelivery } from '../../delivery/src/app.ts';\nexport const s = startDelivery;\n`,
+      { filePath: join(root, 'services/api/test/bad.test.ts') },
+    );
+    expect(result!.messages.map((m) => m.ruleId)).toContain('no-restricted-imports');
+    const [shared] = await eslint.lintText(
+      `import { waitFor } from '../../../test/harness/kafka.ts';\nimport { startApi } from '@wapipe/api';\nexport const x = [waitFor, startApi];\n`,
+      { filePath: join(root, 'services/delivery/test/good.test.ts') },
+    );
+    expect(shared!.messages.filter((m) => m.ruleId !== null && /import/.test(m.ruleId))).toEqual([]);
+  });
+
   it('an undeclared @wapipe dependency, and an undeclared third-party one', async () => {
     // kafka sits above events (so the layer order allows it) but its package.json does not declare it.
     const wapipe = await boundaryErrors(

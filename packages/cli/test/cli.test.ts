@@ -18,14 +18,14 @@ import { connectKafka, readOffsetRanges, topicCatalog } from '@wapipe/kafka';
 import { findFreePort } from '@wapipe/local-kafka';
 import type { KafkaConnection } from '@wapipe/kafka';
 import { createRegistry, silentLogger } from '@wapipe/observability';
-import { suiteClickHouse } from './harness/clickhouse.ts';
-import { testBrokers, uniqueName, waitFor } from './harness/kafka.ts';
-import { testConsumerEnv } from './support/consumer-env.ts';
+import { suiteClickHouse } from '../../../test/harness/clickhouse.ts';
+import { testBrokers, uniqueName, waitFor } from '../../../test/harness/kafka.ts';
+import { testConsumerEnv } from '../../../test/support/consumer-env.ts';
 
 const KEY = 'cli-test-key-0123456789';
 // Each run of the binary pays tsx's start-up; on a shared two-core machine that is seconds.
 const SLOW = 240_000;
-const BIN = new URL('../node_modules/.bin/wapipe', import.meta.url).pathname;
+const BIN = new URL('../../../node_modules/.bin/wapipe', import.meta.url).pathname;
 const brokers = testBrokers();
 const prefix = uniqueName('cli');
 const db = suiteClickHouse();

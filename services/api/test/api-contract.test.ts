@@ -5,9 +5,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApiApp, createApiMetrics } from '@wapipe/api';
 import { createRegistry, silentLogger } from '@wapipe/observability';
 import { chDateTime } from '@wapipe/pipeline';
-import { startApiTestApp } from './support/api-app.ts';
-import type { ApiTestApp } from './support/api-app.ts';
-import { failureRow, inboundRow, registryRow, statusRow } from './support/api-tables.ts';
+import { startApiTestApp } from '../../../test/support/api-app.ts';
+import type { ApiTestApp } from '../../../test/support/api-app.ts';
+import { failureRow, inboundRow, registryRow, statusRow } from '../../../test/support/api-tables.ts';
 
 const S = 'shop-main';
 const t0 = Date.parse('2026-11-29T10:00:00.000Z');

@@ -3,9 +3,16 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { chDateTime } from '@wapipe/pipeline';
-import { startApiTestApp } from './support/api-app.ts';
-import type { ApiTestApp } from './support/api-app.ts';
-import { alertRow, apiTables, failureRow, inboundRow, registryRow, statusRow } from './support/api-tables.ts';
+import { startApiTestApp } from '../../../test/support/api-app.ts';
+import type { ApiTestApp } from '../../../test/support/api-app.ts';
+import {
+  alertRow,
+  apiTables,
+  failureRow,
+  inboundRow,
+  registryRow,
+  statusRow,
+} from '../../../test/support/api-tables.ts';
 
 const S = 'victim';
 const now = new Date('2026-11-29T12:00:00.000Z');

@@ -2,9 +2,9 @@
 // first, whatever the page size, including rows that share a timestamp.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chDateTime } from '@wapipe/pipeline';
-import { startApiTestApp } from './support/api-app.ts';
-import type { ApiTestApp } from './support/api-app.ts';
-import { alertRow, inboundRow, registryRow } from './support/api-tables.ts';
+import { startApiTestApp } from '../../../test/support/api-app.ts';
+import type { ApiTestApp } from '../../../test/support/api-app.ts';
+import { alertRow, inboundRow, registryRow } from '../../../test/support/api-tables.ts';
 
 const S = 'shop-lists';
 const now = new Date('2026-11-29T12:00:00.000Z');

@@ -8,12 +8,12 @@ import { createClickHouse } from '@wapipe/clickhouse';
 import type { ClickHouse } from '@wapipe/clickhouse';
 import { connectKafka, createCoalescingProducer, topicCatalog } from '@wapipe/kafka';
 import { silentLogger } from '@wapipe/observability';
-import { suiteClickHouse } from './harness/clickhouse.ts';
-import { testBrokers, uniqueName, waitFor } from './harness/kafka.ts';
-import { createApiTables } from './support/api-tables.ts';
-import { startTestDelivery } from './support/delivery-consumer.ts';
-import { generateDeliveryStream } from './support/delivery-stream.ts';
-import type { GeneratedStream, TruthMessage } from './support/delivery-stream.ts';
+import { suiteClickHouse } from '../../../test/harness/clickhouse.ts';
+import { testBrokers, uniqueName, waitFor } from '../../../test/harness/kafka.ts';
+import { createApiTables } from '../../../test/support/api-tables.ts';
+import { startTestDelivery } from '../../../test/support/delivery-consumer.ts';
+import { generateDeliveryStream } from '../../../test/support/delivery-stream.ts';
+import type { GeneratedStream, TruthMessage } from '../../../test/support/delivery-stream.ts';
 
 const brokers = testBrokers();
 const sessions = ['api-a', 'api-b'];

@@ -3,9 +3,9 @@
 // for the new one), so the real materialized view fills the rollup, in many unmerged parts.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chDateTime } from '@wapipe/pipeline';
-import { startApiTestApp } from './support/api-app.ts';
-import type { ApiTestApp } from './support/api-app.ts';
-import { failureRow, inboundRow } from './support/api-tables.ts';
+import { startApiTestApp } from '../../../test/support/api-app.ts';
+import type { ApiTestApp } from '../../../test/support/api-app.ts';
+import { failureRow, inboundRow } from '../../../test/support/api-tables.ts';
 
 const S = 'shop-stats';
 const OTHER = 'shop-other';

@@ -3,9 +3,9 @@
 // in random batches, computes what every message must look like, and asks the API for each one.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chDateTime } from '@wapipe/pipeline';
-import { startApiTestApp } from './support/api-app.ts';
-import type { ApiTestApp } from './support/api-app.ts';
-import { registryRow, statusRow } from './support/api-tables.ts';
+import { startApiTestApp } from '../../../test/support/api-app.ts';
+import type { ApiTestApp } from '../../../test/support/api-app.ts';
+import { registryRow, statusRow } from '../../../test/support/api-tables.ts';
 
 const S = 'shop-truth';
 const t0 = Date.parse('2026-11-28T08:00:00.000Z');

@@ -9,11 +9,11 @@ import { z } from 'zod';
 import { createClickHouse } from '@wapipe/clickhouse';
 import { connectKafka, createCoalescingProducer, topicCatalog } from '@wapipe/kafka';
 import { silentLogger } from '@wapipe/observability';
-import { backendOptions, randomDatabaseName } from './harness/clickhouse.ts';
-import { testBrokers, uniqueName, waitFor } from './harness/kafka.ts';
-import { startChild } from './support/child-process.ts';
-import { testConsumerEnv } from './support/consumer-env.ts';
-import { generateDeliveryStream } from './support/delivery-stream.ts';
+import { backendOptions, randomDatabaseName } from '../../../test/harness/clickhouse.ts';
+import { testBrokers, uniqueName, waitFor } from '../../../test/harness/kafka.ts';
+import { startChild } from '../../../test/support/child-process.ts';
+import { testConsumerEnv } from '../../../test/support/consumer-env.ts';
+import { generateDeliveryStream } from '../../../test/support/delivery-stream.ts';
 
 // ARCHIVE_TEST_KEEP=1 keeps the data directory and the consumer's log (consumer.log) for a post-mortem.
 const dirs: string[] = [];
@@ -33,7 +33,7 @@ it('keeps every raw record exactly once through SIGKILLs mid-stream', { timeout:
     ? { ...backendOptions(), database }
     : { database, dataPath };
   const env = { ...testConsumerEnv(brokers, prefix, chOptions), CONSUMER_SESSION_TIMEOUT_MS: '6000' };
-  const entry = new URL('./support/consumer-process.ts', import.meta.url).pathname;
+  const entry = new URL('../../../test/support/consumer-process.ts', import.meta.url).pathname;
   const logFile = join(dataPath, 'consumer.log');
   const { records } = generateDeliveryStream({
     sessions: ['kill-a', 'kill-b', 'kill-c'],

@@ -10,9 +10,9 @@ import { redriveDeadLetters, redriveGroupId } from '@wapipe/failures';
 import { createCoalescingProducer } from '@wapipe/kafka';
 import type { ProducedRecord } from '@wapipe/kafka';
 import { silentLogger } from '@wapipe/observability';
-import { EVENT_SET_T0, arrive, generateEventSet } from './support/event-set.ts';
-import { PIPELINE_KEY, startTestPipeline } from './support/pipeline.ts';
-import type { TestPipeline } from './support/pipeline.ts';
+import { EVENT_SET_T0, arrive, generateEventSet } from '../../../test/support/event-set.ts';
+import { PIPELINE_KEY, startTestPipeline } from '../../../test/support/pipeline.ts';
+import type { TestPipeline } from '../../../test/support/pipeline.ts';
 
 const sha = (body: Buffer | string) => createHash('sha256').update(body).digest('hex');
 const bodyOf = (r: ProducedRecord) => (typeof r.value === 'string' ? r.value : r.value!.toString('utf8'));

@@ -7,12 +7,15 @@ import { afterAll, expect, it } from 'vitest';
 import { createClickHouse } from '@wapipe/clickhouse';
 import { connectKafka, createCoalescingProducer, followTopic, topicCatalog } from '@wapipe/kafka';
 import { silentLogger } from '@wapipe/observability';
-import { randomDatabaseName } from './harness/clickhouse.ts';
-import { testBrokers, uniqueName, waitFor } from './harness/kafka.ts';
-import { startChild } from './support/child-process.ts';
-import { testConsumerEnv } from './support/delivery-consumer.ts';
-import { generateDeliveryStream } from './support/delivery-stream.ts';
-import { expectDeliveryMatchesTruth, expectTransitionsMatchTruth } from './support/delivery-truth.ts';
+import { randomDatabaseName } from '../../../test/harness/clickhouse.ts';
+import { testBrokers, uniqueName, waitFor } from '../../../test/harness/kafka.ts';
+import { startChild } from '../../../test/support/child-process.ts';
+import { testConsumerEnv } from '../../../test/support/delivery-consumer.ts';
+import { generateDeliveryStream } from '../../../test/support/delivery-stream.ts';
+import {
+  expectDeliveryMatchesTruth,
+  expectTransitionsMatchTruth,
+} from '../../../test/support/delivery-truth.ts';
 
 const dirs: string[] = [];
 afterAll(async () => {
@@ -36,7 +39,7 @@ it('survives three SIGKILLs mid-stream with nothing lost and nothing stored twic
   const producer = createCoalescingProducer(kafka);
   const group = `${prefix}.delivery`;
   const logFile = join(dataPath, 'consumer.log');
-  const entry = new URL('./support/consumer-process.ts', import.meta.url).pathname;
+  const entry = new URL('../../../test/support/consumer-process.ts', import.meta.url).pathname;
   try {
     // The stream keeps arriving while the consumer is killed and restarted.
     const chunks = 8;

@@ -8,16 +8,16 @@ import { afterAll, expect, it } from 'vitest';
 import { createClickHouse } from '@wapipe/clickhouse';
 import { connectKafka, createCoalescingProducer, topicCatalog } from '@wapipe/kafka';
 import { silentLogger } from '@wapipe/observability';
-import { randomDatabaseName } from './harness/clickhouse.ts';
-import { startChdbServerProcess } from './harness/clickhouse-server.ts';
-import { testBrokers, uniqueName, waitFor } from './harness/kafka.ts';
-import { startTestDelivery } from './support/delivery-consumer.ts';
-import { generateDeliveryStream } from './support/delivery-stream.ts';
+import { randomDatabaseName } from '../../../test/harness/clickhouse.ts';
+import { startChdbServerProcess } from '../../../test/harness/clickhouse-server.ts';
+import { testBrokers, uniqueName, waitFor } from '../../../test/harness/kafka.ts';
+import { startTestDelivery } from '../../../test/support/delivery-consumer.ts';
+import { generateDeliveryStream } from '../../../test/support/delivery-stream.ts';
 import {
   expectDeliveryMatchesTruth,
   expectTransitionsMatchTruth,
   storedStatusEventCount,
-} from './support/delivery-truth.ts';
+} from '../../../test/support/delivery-truth.ts';
 
 const dirs: string[] = [];
 afterAll(async () => {

@@ -4,11 +4,14 @@
 import { describe, expect, it } from 'vitest';
 import { connectKafka, createCoalescingProducer, topicCatalog } from '@wapipe/kafka';
 import { silentLogger } from '@wapipe/observability';
-import { testClickHouse } from './harness/clickhouse.ts';
-import { testBrokers, uniqueName, waitFor } from './harness/kafka.ts';
-import { startTestDelivery } from './support/delivery-consumer.ts';
-import { generateDeliveryStream } from './support/delivery-stream.ts';
-import { expectDeliveryMatchesTruth, expectTransitionsMatchTruth } from './support/delivery-truth.ts';
+import { testClickHouse } from '../../../test/harness/clickhouse.ts';
+import { testBrokers, uniqueName, waitFor } from '../../../test/harness/kafka.ts';
+import { startTestDelivery } from '../../../test/support/delivery-consumer.ts';
+import { generateDeliveryStream } from '../../../test/support/delivery-stream.ts';
+import {
+  expectDeliveryMatchesTruth,
+  expectTransitionsMatchTruth,
+} from '../../../test/support/delivery-truth.ts';
 
 const brokers = testBrokers();
 

@@ -3,15 +3,15 @@
 import { describe, expect, it } from 'vitest';
 import { connectKafka, createCoalescingProducer, topicCatalog } from '@wapipe/kafka';
 import { silentLogger } from '@wapipe/observability';
-import { suiteClickHouse, testClickHouse } from './harness/clickhouse.ts';
-import { testBrokers, uniqueName, waitFor } from './harness/kafka.ts';
-import { startTestDelivery } from './support/delivery-consumer.ts';
-import { generateDeliveryStream } from './support/delivery-stream.ts';
+import { suiteClickHouse, testClickHouse } from '../../../test/harness/clickhouse.ts';
+import { testBrokers, uniqueName, waitFor } from '../../../test/harness/kafka.ts';
+import { startTestDelivery } from '../../../test/support/delivery-consumer.ts';
+import { generateDeliveryStream } from '../../../test/support/delivery-stream.ts';
 import {
   expectDeliveryMatchesTruth,
   expectTransitionsMatchTruth,
   storedStatusEventCount,
-} from './support/delivery-truth.ts';
+} from '../../../test/support/delivery-truth.ts';
 
 const brokers = testBrokers();
 

@@ -2,17 +2,17 @@
 // `account_blocked` and `failure_rate` follow the statuses in event time, whichever order, batching or
 // repetition they arrive in. Real broker, real engine, the real failures consumer, the real API app.
 import { describe, expect, it } from 'vitest';
-import { testClickHouse } from './harness/clickhouse.ts';
-import { testBrokers, uniqueName } from './harness/kafka.ts';
+import { testClickHouse } from '../../../test/harness/clickhouse.ts';
+import { testBrokers, uniqueName } from '../../../test/harness/kafka.ts';
 import {
   alertsAnswer,
   chunks,
   feedInSteps,
   generateMessageStatuses,
   shuffled,
-} from './support/failures-alert-order.ts';
-import type { GeneratedStatus } from './support/failures-alert-order.ts';
-import { startFailuresUnderTest } from './support/failures-service.ts';
+} from '../../../test/support/failures-alert-order.ts';
+import type { GeneratedStatus } from '../../../test/support/failures-alert-order.ts';
+import { startFailuresUnderTest } from '../../../test/support/failures-service.ts';
 
 const brokers = testBrokers();
 

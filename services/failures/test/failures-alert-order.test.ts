@@ -2,23 +2,23 @@
 // time, whichever order, batching or repetition they arrive in (CONTRACT "Same events, same answers").
 // Real broker, real engine, the real failures consumer, the real API app, a real webhook receiver.
 import { describe, expect, it } from 'vitest';
-import { testClickHouse } from './harness/clickhouse.ts';
-import { testBrokers, uniqueName, waitFor } from './harness/kafka.ts';
+import { testClickHouse } from '../../../test/harness/clickhouse.ts';
+import { testBrokers, uniqueName, waitFor } from '../../../test/harness/kafka.ts';
 import {
   alertsAnswer,
   chunks,
   feedInSteps,
   generateSessionStates,
   shuffled,
-} from './support/failures-alert-order.ts';
-import type { GeneratedState } from './support/failures-alert-order.ts';
+} from '../../../test/support/failures-alert-order.ts';
+import type { GeneratedState } from '../../../test/support/failures-alert-order.ts';
 import {
   isoAt,
   json,
   sessionStatus,
   startFailuresUnderTest,
   startReceiver,
-} from './support/failures-service.ts';
+} from '../../../test/support/failures-service.ts';
 
 const brokers = testBrokers();
 

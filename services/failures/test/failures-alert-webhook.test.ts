@@ -2,15 +2,15 @@
 // stopped every later alert. A 3xx is a rejection: not followed, not retried, logged naming the setting.
 import { describe, expect, it } from 'vitest';
 import { createLogger } from '@wapipe/observability';
-import { suiteClickHouse } from './harness/clickhouse.ts';
-import { testBrokers, uniqueName, waitFor } from './harness/kafka.ts';
+import { suiteClickHouse } from '../../../test/harness/clickhouse.ts';
+import { testBrokers, uniqueName, waitFor } from '../../../test/harness/kafka.ts';
 import {
   isoAt,
   metricValue,
   sessionStatus,
   startFailuresUnderTest,
   startReceiver,
-} from './support/failures-service.ts';
+} from '../../../test/support/failures-service.ts';
 
 const brokers = testBrokers();
 

@@ -2,8 +2,8 @@
 // is published once on the alerts topic and POSTed once to a real local webhook receiver — through
 // duplicated and re-batched deliveries.
 import { describe, expect, it } from 'vitest';
-import { suiteClickHouse } from './harness/clickhouse.ts';
-import { testBrokers, uniqueName, waitFor } from './harness/kafka.ts';
+import { suiteClickHouse } from '../../../test/harness/clickhouse.ts';
+import { testBrokers, uniqueName, waitFor } from '../../../test/harness/kafka.ts';
 import {
   alertsOf,
   isoAt,
@@ -15,8 +15,8 @@ import {
   sessionStatus,
   startFailuresUnderTest,
   startReceiver,
-} from './support/failures-service.ts';
-import type { FailuresUnderTest } from './support/failures-service.ts';
+} from '../../../test/support/failures-service.ts';
+import type { FailuresUnderTest } from '../../../test/support/failures-service.ts';
 import type { ProducedRecord } from '@wapipe/kafka';
 
 const brokers = testBrokers();

@@ -2,8 +2,8 @@
 // with its classification, and gets exactly one retry advice, through repeated and re-batched deliveries.
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { suiteClickHouse } from './harness/clickhouse.ts';
-import { testBrokers, uniqueName, waitFor } from './harness/kafka.ts';
+import { suiteClickHouse } from '../../../test/harness/clickhouse.ts';
+import { testBrokers, uniqueName, waitFor } from '../../../test/harness/kafka.ts';
 import {
   chatsendEvent,
   count,
@@ -15,7 +15,7 @@ import {
   rawRecord,
   sessionStatus,
   startFailuresUnderTest,
-} from './support/failures-service.ts';
+} from '../../../test/support/failures-service.ts';
 
 const brokers = testBrokers();
 

@@ -5,8 +5,8 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { DLQ_HEADER_PREFIX } from '@wapipe/kafka';
-import { suiteClickHouse } from './harness/clickhouse.ts';
-import { testBrokers, uniqueName, waitFor } from './harness/kafka.ts';
+import { suiteClickHouse } from '../../../test/harness/clickhouse.ts';
+import { testBrokers, uniqueName, waitFor } from '../../../test/harness/kafka.ts';
 import {
   alertsOf,
   count,
@@ -17,7 +17,7 @@ import {
   rawRecord,
   sessionStatus,
   startFailuresUnderTest,
-} from './support/failures-service.ts';
+} from '../../../test/support/failures-service.ts';
 
 const brokers = testBrokers();
 const run = promisify(execFile);

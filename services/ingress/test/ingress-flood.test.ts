@@ -8,8 +8,14 @@ import { connect } from 'node:net';
 import type { Socket } from 'node:net';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { serveHttp } from '@wapipe/http';
-import { testBrokers, uniqueName, waitFor } from './harness/kafka.ts';
-import { META_SECRET, auth, metaHeaders, metaStatusBody, startTestIngress } from './support/ingress.ts';
+import { testBrokers, uniqueName, waitFor } from '../../../test/harness/kafka.ts';
+import {
+  META_SECRET,
+  auth,
+  metaHeaders,
+  metaStatusBody,
+  startTestIngress,
+} from '../../../test/support/ingress.ts';
 
 const ATTACKERS = 300;
 const MAX_CONNECTIONS = 250;

@@ -1,7 +1,7 @@
 // Random bodies and headers, signed and unsigned, must never produce a 5xx or take the process down.
 import fc from 'fast-check';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { testBrokers, uniqueName } from './harness/kafka.ts';
+import { testBrokers, uniqueName } from '../../../test/harness/kafka.ts';
 import {
   CHATSEND_SECRET,
   META_SECRET,
@@ -9,7 +9,7 @@ import {
   chatsendHeaders,
   metaHeaders,
   startTestIngress,
-} from './support/ingress.ts';
+} from '../../../test/support/ingress.ts';
 
 let ingress: Awaited<ReturnType<typeof startTestIngress>>;
 

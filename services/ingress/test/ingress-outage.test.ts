@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { findFreePort, startLocalBroker } from '@wapipe/local-kafka';
 import type { LocalBroker } from '@wapipe/local-kafka';
-import { waitFor } from './harness/kafka.ts';
+import { waitFor } from '../../../test/harness/kafka.ts';
 import {
   META_SECRET,
   auth,
@@ -15,7 +15,7 @@ import {
   metaStatusBody,
   readRawTopic,
   startTestIngress,
-} from './support/ingress.ts';
+} from '../../../test/support/ingress.ts';
 
 let dataDir: string;
 let ports: { port: number; controllerPort: number };

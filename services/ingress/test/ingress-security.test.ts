@@ -4,7 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { healthRoutes } from '@wapipe/http';
 import { createRegistry } from '@wapipe/observability';
-import { testBrokers, uniqueName, waitFor } from './harness/kafka.ts';
+import { testBrokers, uniqueName, waitFor } from '../../../test/harness/kafka.ts';
 import {
   API_KEY,
   CHATSEND_SECRET,
@@ -16,7 +16,7 @@ import {
   metaStatusBody,
   readRawTopic,
   startTestIngress,
-} from './support/ingress.ts';
+} from '../../../test/support/ingress.ts';
 
 const brokers = testBrokers();
 const prefix = uniqueName('ingress-security');

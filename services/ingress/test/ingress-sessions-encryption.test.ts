@@ -6,8 +6,14 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { connectKafka, createCoalescingProducer, followTopic, topicCatalog } from '@wapipe/kafka';
 import type { ConsumedRecord } from '@wapipe/kafka';
 import { createLogger, silentLogger } from '@wapipe/observability';
-import { testBrokers, uniqueName, waitFor } from './harness/kafka.ts';
-import { META_SECRET, auth, metaHeaders, metaStatusBody, startTestIngress } from './support/ingress.ts';
+import { testBrokers, uniqueName, waitFor } from '../../../test/harness/kafka.ts';
+import {
+  META_SECRET,
+  auth,
+  metaHeaders,
+  metaStatusBody,
+  startTestIngress,
+} from '../../../test/support/ingress.ts';
 
 const brokers = testBrokers();
 const prefix = uniqueName('sessions-sealed');

@@ -3,7 +3,8 @@
 import { spawn } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 
-const entry = (service: string) => new URL(`../services/${service}/src/index.ts`, import.meta.url).pathname;
+const entry = (service: string) =>
+  new URL(`../../../services/${service}/src/index.ts`, import.meta.url).pathname;
 
 /** Runs a service's index.ts with `env` and resolves with its exit code and everything it printed. */
 function runToExit(service: string, env: Record<string, string>) {

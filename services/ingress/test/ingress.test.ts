@@ -5,7 +5,7 @@ import { request as httpRequest } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { testBrokers, uniqueName, waitFor } from './harness/kafka.ts';
+import { testBrokers, uniqueName, waitFor } from '../../../test/harness/kafka.ts';
 import {
   CHATSEND_SECRET,
   META_SECRET,
@@ -16,7 +16,7 @@ import {
   metaStatusBody,
   readRawTopic,
   startTestIngress,
-} from './support/ingress.ts';
+} from '../../../test/support/ingress.ts';
 
 const brokers = testBrokers();
 const prefix = uniqueName('ingress');

@@ -12,12 +12,12 @@ import { createApiApp, memorySessionDirectory } from '@wapipe/api';
 import type { ProducedRecord } from '@wapipe/kafka';
 import { silentLogger } from '@wapipe/observability';
 import type { RunningConsumer } from '@wapipe/pipeline';
-import { testBrokers, uniqueName, waitFor } from './harness/kafka.ts';
-import { createApiTables } from './support/api-tables.ts';
-import { startTestDelivery } from './support/delivery-consumer.ts';
-import { ofSession, suiteRepliesRig } from './support/replies-consumer.ts';
-import { shuffled } from './support/replies-conversation.ts';
-import { readmeSql } from './support/replies-readme.ts';
+import { testBrokers, uniqueName, waitFor } from '../../../test/harness/kafka.ts';
+import { createApiTables } from '../../../test/support/api-tables.ts';
+import { startTestDelivery } from '../../../test/support/delivery-consumer.ts';
+import { ofSession, suiteRepliesRig } from '../../../test/support/replies-consumer.ts';
+import { shuffled } from '../../../test/support/replies-conversation.ts';
+import { readmeSql } from '../../../test/support/replies-readme.ts';
 import {
   HOUR,
   MINUTE,
@@ -27,8 +27,8 @@ import {
   metaStatusBody,
   registrationRecord,
   webhookRecord,
-} from './support/replies-webhooks.ts';
-import type { MetaMessage, RegistrationSpec } from './support/replies-webhooks.ts';
+} from '../../../test/support/replies-webhooks.ts';
+import type { MetaMessage, RegistrationSpec } from '../../../test/support/replies-webhooks.ts';
 
 const [ana, bea, caio, dora, eva] = [
   '16505550101',

@@ -3,11 +3,23 @@
 // in the same batch and in later batches, and the tables and topics must hold exactly the ground truth.
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { uniqueName } from './harness/kafka.ts';
-import { countOf, ofSession, suiteRepliesRig, waitForPublished } from './support/replies-consumer.ts';
-import { readmeSql } from './support/replies-readme.ts';
-import { conversation, shuffled } from './support/replies-conversation.ts';
-import { MINUTE, T0, meta, metaBody, registrationRecord, webhookRecord } from './support/replies-webhooks.ts';
+import { uniqueName } from '../../../test/harness/kafka.ts';
+import {
+  countOf,
+  ofSession,
+  suiteRepliesRig,
+  waitForPublished,
+} from '../../../test/support/replies-consumer.ts';
+import { readmeSql } from '../../../test/support/replies-readme.ts';
+import { conversation, shuffled } from '../../../test/support/replies-conversation.ts';
+import {
+  MINUTE,
+  T0,
+  meta,
+  metaBody,
+  registrationRecord,
+  webhookRecord,
+} from '../../../test/support/replies-webhooks.ts';
 
 /** The README's "other questions", one statement each, comments removed. */
 const contactQuestions = (readmeSql('contact-questions') ?? '')

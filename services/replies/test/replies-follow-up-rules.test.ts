@@ -4,9 +4,16 @@
 // the reply quoted that message or is relinked to it.
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { uniqueName } from './harness/kafka.ts';
-import { ofSession, suiteRepliesRig, waitForPublished } from './support/replies-consumer.ts';
-import { MINUTE, T0, meta, metaBody, registrationRecord, webhookRecord } from './support/replies-webhooks.ts';
+import { uniqueName } from '../../../test/harness/kafka.ts';
+import { ofSession, suiteRepliesRig, waitForPublished } from '../../../test/support/replies-consumer.ts';
+import {
+  MINUTE,
+  T0,
+  meta,
+  metaBody,
+  registrationRecord,
+  webhookRecord,
+} from '../../../test/support/replies-webhooks.ts';
 
 const RULES = [
   { name: 'free-text', match: { freeText: true } },

@@ -3,9 +3,9 @@
 // registration that arrives after the reply completes the link. The read query is the README's.
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { uniqueName } from './harness/kafka.ts';
-import { ofSession, suiteRepliesRig, waitForPublished } from './support/replies-consumer.ts';
-import { readmeSql } from './support/replies-readme.ts';
+import { uniqueName } from '../../../test/harness/kafka.ts';
+import { ofSession, suiteRepliesRig, waitForPublished } from '../../../test/support/replies-consumer.ts';
+import { readmeSql } from '../../../test/support/replies-readme.ts';
 import {
   HOUR,
   MINUTE,
@@ -15,7 +15,7 @@ import {
   metaStatusBody,
   registrationRecord,
   webhookRecord,
-} from './support/replies-webhooks.ts';
+} from '../../../test/support/replies-webhooks.ts';
 
 const repliesBySessionSql = readmeSql('replies-by-session');
 

@@ -11,13 +11,19 @@ import { createClickHouse } from '@wapipe/clickhouse';
 import { connectKafka, createCoalescingProducer, followTopic, topicCatalog } from '@wapipe/kafka';
 import type { ProducedRecord } from '@wapipe/kafka';
 import { silentLogger } from '@wapipe/observability';
-import { backendOptions, randomDatabaseName } from './harness/clickhouse.ts';
-import { testBrokers, uniqueName, waitFor } from './harness/kafka.ts';
-import { startChild } from './support/child-process.ts';
-import { countOf, readPublished, repliesTestEnv } from './support/replies-consumer.ts';
-import type { Published } from './support/replies-consumer.ts';
-import { conversation, shuffled } from './support/replies-conversation.ts';
-import { T0, meta, metaBody, registrationRecord, webhookRecord } from './support/replies-webhooks.ts';
+import { backendOptions, randomDatabaseName } from '../../../test/harness/clickhouse.ts';
+import { testBrokers, uniqueName, waitFor } from '../../../test/harness/kafka.ts';
+import { startChild } from '../../../test/support/child-process.ts';
+import { countOf, readPublished, repliesTestEnv } from '../../../test/support/replies-consumer.ts';
+import type { Published } from '../../../test/support/replies-consumer.ts';
+import { conversation, shuffled } from '../../../test/support/replies-conversation.ts';
+import {
+  T0,
+  meta,
+  metaBody,
+  registrationRecord,
+  webhookRecord,
+} from '../../../test/support/replies-webhooks.ts';
 
 // REPLIES_TEST_KEEP=1 keeps the data directory and the consumer's log (consumer.log) for a post-mortem.
 const dirs: string[] = [];
@@ -43,7 +49,7 @@ it(
       : { database, dataPath };
     // A killed member's partitions move after the session timeout: use the broker's minimum.
     const env = { ...repliesTestEnv(brokers, prefix, chOptions), CONSUMER_SESSION_TIMEOUT_MS: '6000' };
-    const entry = new URL('./support/consumer-process.ts', import.meta.url).pathname;
+    const entry = new URL('../../../test/support/consumer-process.ts', import.meta.url).pathname;
     const logFile = join(dataPath, 'consumer.log');
 
     // The stream: registrations, each reply alone (a third retried at once), then all of them re-batched,

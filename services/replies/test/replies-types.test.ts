@@ -2,9 +2,16 @@
 // reads and the payload a program matches, and the sender becomes a contact of the session.
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { uniqueName } from './harness/kafka.ts';
-import { suiteRepliesRig, waitForPublished } from './support/replies-consumer.ts';
-import { MINUTE, T0, chatsendReceived, meta, metaBody, webhookRecord } from './support/replies-webhooks.ts';
+import { uniqueName } from '../../../test/harness/kafka.ts';
+import { suiteRepliesRig, waitForPublished } from '../../../test/support/replies-consumer.ts';
+import {
+  MINUTE,
+  T0,
+  chatsendReceived,
+  meta,
+  metaBody,
+  webhookRecord,
+} from '../../../test/support/replies-webhooks.ts';
 
 const Row = z.object({
   provider_message_id: z.string(),
