@@ -1,5 +1,6 @@
 // Lint is part of `npm test`; warnings fail it (--max-warnings=0).
 import tseslint from 'typescript-eslint';
+import { boundaryConfigs } from './eslint.boundaries.js';
 
 const onlyInPackage = (pkg, names) => ({
   paths: names.map((name) => ({
@@ -114,4 +115,5 @@ export default tseslint.config(
       ],
     },
   },
+  ...boundaryConfigs(),
 );

@@ -14,7 +14,12 @@ if (!Number.isInteger(runs) || runs < 1) {
 const files = (
   process.env['STRESS_TESTS'] ??
   // The consumer killed with its embedded engine (twice each), and a ClickHouse server killed mid-stream.
-  'test/delivery-crash.test.ts,test/replies-sigkill.test.ts,test/delivery-outage.test.ts,test/archive-sigkill.test.ts'
+  [
+    'services/delivery/test/delivery-crash.test.ts',
+    'services/replies/test/replies-sigkill.test.ts',
+    'services/delivery/test/delivery-outage.test.ts',
+    'services/archive/test/archive-sigkill.test.ts',
+  ].join(',')
 )
   .split(',')
   .map((f) => f.trim())

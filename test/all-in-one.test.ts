@@ -8,10 +8,17 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, expect, it } from 'vitest';
-import { findFreePort } from '@wapipe/local-kafka';
-import { errorsAfterStopBegan, localBrokerPid, startAllInOne, tailOf } from './harness/all-in-one.ts';
-import type { AllInOneRun } from './harness/all-in-one.ts';
 import { isProcessRunning, waitFor } from './harness/kafka.ts';
+import {
+  errorsAfterStopBegan,
+  interrupt,
+  localAllInOneEnv,
+  localBrokerPid,
+  startAllInOne,
+  tailOf,
+  waitUntilReady,
+} from './support/all-in-one-process.ts';
+import type { AllInOneRun } from './support/all-in-one-process.ts';
 import { META_SECRET, metaHeaders, metaStatusBody } from './support/ingress.ts';
 
 const dirs: string[] = [];
@@ -52,31 +59,16 @@ function keepPosting(url: string, session: string, workers = 4) {
 it('stops on Ctrl-C to its process group and on SIGTERM with webhooks in flight, and restarts with its data', async () => {
   const dir = await mkdtemp(join(tmpdir(), 'wapipe-all-in-one-'));
   dirs.push(dir);
-  const port = await findFreePort();
-  const env = {
-    PORT: String(port),
-    API_KEYS: 'aio-key-0123456789',
-    KAFKA_LOCAL_PORT: String(await findFreePort()),
-    KAFKA_DATA_DIR: join(dir, 'kafka'),
-    CHDB_PATH: join(dir, 'chdb'),
-    TOPIC_PARTITIONS: '2',
-    KAFKA_BROKERS: '',
-    CLICKHOUSE_URL: '',
-  };
-  const url = `http://127.0.0.1:${port}`;
+  const env = { ...(await localAllInOneEnv(dir)), API_KEYS: 'aio-key-0123456789' };
+  const url = `http://127.0.0.1:${env.PORT}`;
   const auth = { Authorization: `Bearer ${env.API_KEYS}` };
-  const ready = async () => (await fetch(`${url}/readyz`).catch(() => null))?.status === 200;
   const readable = async (pmid: string) =>
     (await fetch(`${url}/v1/messages/${pmid}`, { headers: auth }).catch(() => null))?.status === 200;
   const runs: AllInOneRun[] = [];
   const start = async (name: string) => {
     const run = startAllInOne(env, join(dir, `${name}.log`));
     runs.push(run);
-    const readyOrExited = async () => {
-      if (run.child.exitCode !== null) throw new Error(`${name} start exited with ${run.child.exitCode}`);
-      return ready();
-    };
-    await waitFor(`/readyz to answer 200 (${name})`, readyOrExited, { timeoutMs: 90_000, pollMs: 250 });
+    await waitUntilReady(run, url, name);
     return run;
   };
 
@@ -141,10 +133,6 @@ it('stops on Ctrl-C to its process group and on SIGTERM with webhooks in flight,
     );
     throw new Error(`${(error as Error).message}\n${logs.join('\n')}`);
   } finally {
-    for (const run of runs) {
-      if (run.child.exitCode !== null || run.child.signalCode !== null) continue;
-      process.kill(-run.pid, 'SIGINT');
-      await run.exited;
-    }
+    for (const run of runs) await interrupt(run);
   }
 }, 300_000);

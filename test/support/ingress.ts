@@ -33,7 +33,35 @@ export async function startTestIngress(
     { logger, registry: createRegistry() },
   );
   const request = (path: string, init: RequestInit = {}) => ingress.app.request(path, init);
-  return { ...ingress, env, request };
+  const putSession = (sessionId: string, body: object, headers: Record<string, string> = auth) =>
+    request(`/v1/sessions/${sessionId}`, {
+      method: 'PUT',
+      headers: { ...headers, 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+  return {
+    ...ingress,
+    env,
+    request,
+    putSession,
+    /** Stores each session (id → PUT body); throws with the answer unless each is answered 200. */
+    async registerSessions(sessions: Record<string, object>) {
+      for (const [id, body] of Object.entries(sessions)) {
+        const res = await putSession(id, body);
+        if (res.status !== 200) throw new Error(`PUT /v1/sessions/${id}: ${res.status} ${await res.text()}`);
+      }
+    },
+    postMeta: (
+      sessionId: string,
+      body: string | Buffer,
+      headers: Record<string, string> = metaHeaders(body),
+    ) => request(`/webhooks/meta/${sessionId}`, { method: 'POST', headers, body }),
+    postChatsend: (
+      sessionId: string,
+      body: string,
+      headers: Record<string, string> = chatsendHeaders(body),
+    ) => request(`/webhooks/chatsend/${sessionId}`, { method: 'POST', headers, body }),
+  };
 }
 
 export const auth = { Authorization: `Bearer ${API_KEY}` };

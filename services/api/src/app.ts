@@ -29,15 +29,6 @@ import { sessionStateRoutes } from './routes/session-states.ts';
 import { sessionRoutes } from './routes/sessions.ts';
 import { streamRoutes } from './routes/stream.ts';
 
-export { apiEnv } from './env.ts';
-export type { ApiEnv } from './env.ts';
-export { createApiMetrics } from './metrics.ts';
-export type { ApiMetrics } from './metrics.ts';
-export { followSessionDirectory, memorySessionDirectory } from './session-directory.ts';
-export type { SessionDirectory } from './session-directory.ts';
-export { startApi } from './start.ts';
-export type { RunningApi } from './start.ts';
-
 export const API_VERSION = '0.1.0';
 
 export interface ApiDeps {

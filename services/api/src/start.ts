@@ -13,6 +13,16 @@ import { createApiMetrics } from './metrics.ts';
 import { followSessionDirectory } from './session-directory.ts';
 import type { SessionDirectory } from './session-directory.ts';
 
+// The package entry (package.json exports): what other workspaces may use of the api.
+export { API_VERSION, apiRoutes, createApiApp } from './app.ts';
+export type { ApiDeps } from './app.ts';
+export { apiEnv } from './env.ts';
+export type { ApiEnv } from './env.ts';
+export { createApiMetrics } from './metrics.ts';
+export type { ApiMetrics } from './metrics.ts';
+export { followSessionDirectory, memorySessionDirectory } from './session-directory.ts';
+export type { SessionDirectory } from './session-directory.ts';
+
 export interface RunningApi {
   app: Hono;
   ch: ClickHouse;

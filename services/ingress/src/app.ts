@@ -17,21 +17,6 @@ import { messageRoutes } from './routes/messages.ts';
 import { metaRoutes } from './routes/meta.ts';
 import { sessionRoutes } from './routes/sessions.ts';
 
-export type { IngressDeps } from './deps.ts';
-export { createIngressMetrics } from './metrics.ts';
-export {
-  createKafkaSessionStore,
-  createMemorySessionStore,
-  readSessionsFile,
-} from './sessions/session-store.ts';
-export type { SessionStore } from './sessions/session-store.ts';
-export { signMetaBody } from './intake/verify-meta-signature.ts';
-export { signStandardWebhook } from './intake/verify-standard-webhooks.ts';
-export { ingressEnv } from './env.ts';
-export { INGRESS_VERSION, startIngress } from './start.ts';
-export type { RunningIngress } from './start.ts';
-export type { IngressEnv } from './env.ts';
-
 /** The ingress's own routes, each counted and logged under its label (and nobody else's). */
 export const ingressRoutes: readonly ObservedRoute[] = [
   { method: 'GET', path: '/webhooks/meta/:sessionId', label: 'meta_verify' },

@@ -11,6 +11,21 @@ import { createIngressMetrics } from './metrics.ts';
 import { parseSessionsKey } from './sessions/session-crypto.ts';
 import { createKafkaSessionStore, readSessionsFile } from './sessions/session-store.ts';
 
+// The package entry (package.json exports): what other workspaces may use of the ingress.
+export { createIngressApp, ingressRoutes } from './app.ts';
+export type { IngressDeps } from './deps.ts';
+export { createIngressMetrics } from './metrics.ts';
+export {
+  createKafkaSessionStore,
+  createMemorySessionStore,
+  readSessionsFile,
+} from './sessions/session-store.ts';
+export type { SessionStore } from './sessions/session-store.ts';
+export { signMetaBody } from './intake/verify-meta-signature.ts';
+export { signStandardWebhook } from './intake/verify-standard-webhooks.ts';
+export { ingressEnv } from './env.ts';
+export type { IngressEnv } from './env.ts';
+
 export const INGRESS_VERSION = '0.1.0';
 
 export interface RunningIngress {
