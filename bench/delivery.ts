@@ -14,10 +14,10 @@ import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { createClickHouse } from '@wapipe/clickhouse';
 import { deliveryEnv, startDelivery } from '@wapipe/delivery';
-import { connectKafka, createBatchConsumer, createCoalescingProducer, topicCatalog } from '@wapipe/kafka';
+import { connectKafka, createCoalescingProducer, topicCatalog } from '@wapipe/kafka';
 import type { KafkaConnection } from '@wapipe/kafka';
 import { createLogger, createRegistry, silentLogger } from '@wapipe/observability';
-import { chDateTime } from '@wapipe/pipeline';
+import { chDateTime, createConsumerLoop, handleRecords } from '@wapipe/pipeline';
 import { benchBroker } from './support/local-kafka.ts';
 import { median } from './support/load.ts';
 import { statusTraffic } from './support/status-traffic.ts';
@@ -149,13 +149,13 @@ async function main() {
           }),
         ),
       });
-      const naive = createBatchConsumer(kafka, {
+      const naive = createConsumerLoop(kafka, {
         name: 'naive',
         groupId: `${prefix}.naive`,
         topics: [topics.raw],
         deadLetterTopic: topics.deadLetter('delivery'),
         producer,
-        handle: async (batch) => {
+        handler: handleRecords(async (batch) => {
           const rows = batch.flatMap((r) => {
             const body = Body.safeParse(JSON.parse(r.value!.toString()));
             if (!body.success) return []; // a registration
@@ -170,7 +170,7 @@ async function main() {
             );
           });
           await ch.insert({ table: 'naive_statuses', rows });
-        },
+        }),
       });
       await naive.start();
       const base = await drain(kafka, `${prefix}.naive`, topics.raw, 'baseline');

@@ -12,7 +12,7 @@ import {
 } from '@wapipe/http';
 import { createLogger, createRegistry } from '@wapipe/observability';
 import type { Logger, Registry } from '@wapipe/observability';
-import type { ConsumerEnv, RunningConsumer } from './consumer-service.ts';
+import type { ConsumerEnv, RunningConsumer } from './service-start.ts';
 
 export async function runConsumerMain<S extends z.ZodObject>(options: {
   name: string;
