@@ -2,7 +2,7 @@
 // retryable failure with backoff, and once attempts are spent split the unit in halves until the records
 // at fault stand alone, refused with the code of their last failure (then dead-lettered).
 import type { ConsumedRecord, FetchedBatch } from '@wapipe/kafka';
-import { errorMessage, isRetryable } from '@wapipe/kafka';
+import { errorMessage, isRetryable } from '@wapipe/errors';
 import type { Logger } from '@wapipe/observability';
 import type { FailureNote } from './dead-letter.ts';
 import type { RecordHandler, RefusedRecord } from './handler.ts';
