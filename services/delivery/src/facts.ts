@@ -1,7 +1,8 @@
 // What we know about one outbound message, folded from its status events and its registration. Every
 // derived value (status, cohort row, latency samples) is a function of these facts alone, never of the
 // order they arrived in.
-import type { DeliveryStatusValue } from '@wapipe/events';
+import { messageStatusFrom } from '@wapipe/events';
+import type { DeliveryStatusValue, MessageStatus } from '@wapipe/events';
 
 export interface RegistrationFacts {
   messageId: string;
@@ -18,8 +19,6 @@ export interface MessageFacts {
   /** Earliest report of each status, ISO. */
   earliest: Partial<Record<DeliveryStatusValue, string>>;
 }
-
-export type MessageStatus = 'pending' | 'sent' | 'failed' | 'delivered' | 'read' | 'played';
 
 const minIso = (a: string | undefined, b: string | undefined) =>
   a === undefined ? b : b === undefined ? a : a < b ? a : b;
@@ -49,14 +48,9 @@ export function sendTime(f: MessageFacts): string | undefined {
   return earliest;
 }
 
-/** CONTRACT: highest of sent < delivered < read < played; failed when failed and never delivered. */
+/** CONTRACT: the one message-status rule of @wapipe/events, over the statuses this message reached. */
 export function statusOf(f: MessageFacts): MessageStatus {
-  if (f.earliest.played) return 'played';
-  if (f.earliest.read) return 'read';
-  if (f.earliest.delivered) return 'delivered';
-  if (f.earliest.failed) return 'failed';
-  if (f.earliest.sent) return 'sent';
-  return 'pending';
+  return messageStatusFrom((status) => f.earliest[status] !== undefined);
 }
 
 export interface CohortRow {
