@@ -14,9 +14,9 @@ import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { createClickHouse } from '@wapipe/clickhouse';
 import { deliveryEnv, startDelivery } from '@wapipe/delivery';
-import { connectKafka, createBatchConsumer, createCoalescingProducer, topicCatalog } from '@wapipe/kafka';
+import { connectKafka, createCoalescingProducer, topicCatalog } from '@wapipe/kafka';
 import { createLogger, createRegistry, silentLogger } from '@wapipe/observability';
-import { chDateTime } from '@wapipe/pipeline';
+import { chDateTime, createConsumerLoop, handleRecords } from '@wapipe/pipeline';
 import { drain, everyFewSeconds, sustainedRate } from './support/drain.ts';
 import { benchBroker } from './support/local-kafka.ts';
 import { median } from './support/load.ts';
@@ -107,13 +107,13 @@ async function main() {
           }),
         ),
       });
-      const naive = createBatchConsumer(kafka, {
+      const naive = createConsumerLoop(kafka, {
         name: 'naive',
         groupId: `${prefix}.naive`,
         topics: [topics.raw],
         deadLetterTopic: topics.deadLetter('delivery'),
         producer,
-        handle: async (batch) => {
+        handler: handleRecords(async (batch) => {
           const rows = batch.flatMap((r) => {
             const body = Body.safeParse(JSON.parse(r.value!.toString()));
             if (!body.success) return []; // a registration
@@ -128,7 +128,7 @@ async function main() {
             );
           });
           await ch.insert({ table: 'naive_statuses', rows });
-        },
+        }),
       });
       const baselineCpuSince = process.cpuUsage();
       await naive.start();

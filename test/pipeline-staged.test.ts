@@ -7,7 +7,7 @@ import { migrate } from '@wapipe/clickhouse';
 import { metaEnvelope, rawKafkaRecord } from '@wapipe/events';
 import { connectKafka, createCoalescingProducer, topicCatalog } from '@wapipe/kafka';
 import { silentLogger } from '@wapipe/observability';
-import { createEventConsumer } from '@wapipe/pipeline';
+import { createJournaledConsumer } from '@wapipe/pipeline';
 import type { JournalBatch, SourcedEvent } from '@wapipe/pipeline';
 import { testClickHouse } from './harness/clickhouse.ts';
 import { testBrokers, uniqueName, waitFor } from './harness/kafka.ts';
@@ -23,13 +23,13 @@ it('a failed store resets the pipelined state before the batch is prepared again
   // What the process keeps between batches, as the delivery process does: ids it has written.
   const kept = new Set<string>();
   const calls: string[] = [];
-  const process = async (events: SourcedEvent[]): Promise<JournalBatch> => {
+  const prepare = async (events: SourcedEvent[]): Promise<JournalBatch> => {
     const fresh = events.filter((e) => !kept.has(e.eventId));
     calls.push(`process ${fresh.length} of ${events.length}`);
     for (const e of fresh) kept.add(e.eventId);
     return { writes: [{ table: 'staged_target', rows: fresh.map((e) => ({ id: e.eventId })) }] };
   };
-  const consumer = createEventConsumer({
+  const consumer = createJournaledConsumer({
     name: 'delivery',
     kafka,
     topics,
@@ -37,8 +37,8 @@ it('a failed store resets the pipelined state before the batch is prepared again
     ch: db.ch,
     producer,
     logger: silentLogger,
-    process,
-    pipelined: {
+    handler: {
+      prepare,
       reset: () => {
         calls.push('reset');
         kept.clear();

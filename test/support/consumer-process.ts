@@ -16,19 +16,19 @@ async function start() {
   switch (service) {
     case 'delivery': {
       const env = parseEnv(deliveryEnv);
-      return startDelivery({ ...env, KAFKA_BROKERS: env.KAFKA_BROKERS! }, context);
+      return startDelivery(env, context);
     }
     case 'replies': {
       const env = parseEnv(repliesEnv);
-      return startReplies({ ...env, KAFKA_BROKERS: env.KAFKA_BROKERS! }, context);
+      return startReplies(env, context);
     }
     case 'failures': {
       const env = parseEnv(failuresEnv);
-      return startFailures({ ...env, KAFKA_BROKERS: env.KAFKA_BROKERS! }, context);
+      return startFailures(env, context);
     }
     case 'archive': {
       const env = parseEnv(archiveEnv);
-      return startArchive({ ...env, KAFKA_BROKERS: env.KAFKA_BROKERS! }, context);
+      return startArchive(env, context);
     }
     default:
       logger.error('usage: consumer-process.ts <delivery|replies|failures|archive>', { service });

@@ -59,10 +59,7 @@ export async function startFailuresUnderTest(
     CONSUMER_MAX_ATTEMPTS: '2',
     ...env,
   });
-  const service = await startFailures(
-    { ...parsed, KAFKA_BROKERS: parsed.KAFKA_BROKERS! },
-    { logger: options.logger ?? logger, registry },
-  );
+  const service = await startFailures(parsed, { logger: options.logger ?? logger, registry });
   const kafka = await connectKafka({ brokers, clientId: 'failures-test', logger: silentLogger });
   const producer = createCoalescingProducer(kafka);
   const followers: { stop(): Promise<void> }[] = [];

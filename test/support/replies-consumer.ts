@@ -75,10 +75,7 @@ export async function startRepliesRig(
   const env = parseEnv(repliesEnv, repliesTestEnv(brokers, prefix, ch, settings));
   // REPLIES_TEST_LOG=1 shows the consumer's warnings and errors (silent otherwise).
   const logger = process.env['REPLIES_TEST_LOG'] ? createLogger({ level: 'warn' }) : silentLogger;
-  const consumer = await startReplies(
-    { ...env, KAFKA_BROKERS: env.KAFKA_BROKERS! },
-    { logger, registry: createRegistry() },
-  );
+  const consumer = await startReplies(env, { logger, registry: createRegistry() });
   let produced = 0;
   return {
     topics,

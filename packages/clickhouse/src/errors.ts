@@ -1,5 +1,6 @@
 // Every failure that leaves this package is a ClickHouseError with a code from a closed list and a `retry`
 // flag, so a consumer can decide "retry or dead-letter" without knowing which backend it talks to.
+import { CodedError } from '@wapipe/errors';
 
 export const clickhouseErrorCodes = [
   /** Server unreachable, connection reset, proxy 5xx, or the embedded engine could not open. */
@@ -20,11 +21,8 @@ export const clickhouseErrorCodes = [
 
 export type ClickHouseErrorCode = (typeof clickhouseErrorCodes)[number];
 
-export class ClickHouseError extends Error {
+export class ClickHouseError extends CodedError<ClickHouseErrorCode> {
   override readonly name = 'ClickHouseError';
-  readonly code: ClickHouseErrorCode;
-  /** True when the same call may succeed later (network, timeouts, overload). */
-  readonly retry: boolean;
   /** The engine's error name (`SYNTAX_ERROR`, `TOO_MANY_PARTS`, …) when it gave one. */
   readonly clickhouseType: string | undefined;
   constructor(
@@ -32,9 +30,7 @@ export class ClickHouseError extends Error {
     message: string,
     options: { retry?: boolean; clickhouseType?: string; cause?: unknown } = {},
   ) {
-    super(message, options.cause === undefined ? undefined : { cause: options.cause });
-    this.code = code;
-    this.retry = options.retry ?? false;
+    super(code, message, { retry: options.retry ?? false, cause: options.cause });
     this.clickhouseType = options.clickhouseType;
   }
 }

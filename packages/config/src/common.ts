@@ -3,7 +3,10 @@ import { z } from 'zod';
 import { bool, list, positiveInt } from './env.ts';
 
 const brokerList = z
-  .string()
+  .string({
+    error:
+      'required: host:port[,host:port…] of the Kafka brokers (only the all-in-one, npm start, runs without)',
+  })
   .transform((v) =>
     v
       .split(',')
@@ -33,8 +36,8 @@ export const kafkaSecuritySettings = {
 };
 
 export const kafkaSettings = {
-  /** host:port list. Unset means "start the local broker" in the all-in-one, and is an error elsewhere. */
-  KAFKA_BROKERS: brokerList.optional(),
+  /** host:port list; required by every service that runs alone (the all-in-one: localBrokerSettings). */
+  KAFKA_BROKERS: brokerList,
   KAFKA_CLIENT_ID: z.string().default('wapipe'),
   /** Prefix of every topic name, so several pipelines (or tests) can share one broker. */
   TOPIC_PREFIX: z
@@ -47,6 +50,11 @@ export const kafkaSettings = {
   RAW_TOPIC_RETENTION_DAYS: positiveInt(14).refine((days) => days > 7, {
     message: 'must be more than 7 (days): the raw topic has to outlive the 7-day journal',
   }),
+};
+
+/** The all-in-one's override: KAFKA_BROKERS unset means "start the local broker". */
+export const localBrokerSettings = {
+  KAFKA_BROKERS: brokerList.optional(),
 };
 
 export const clickhouseSettings = {

@@ -30,6 +30,17 @@ export function parseEnv<S extends z.ZodObject>(schema: S, env: Env = process.en
   );
 }
 
+/** What is wrong with `env` for the schema (undefined: nothing), for checks that must not start anything. */
+export function envProblem<S extends z.ZodObject>(schema: S, env: Env): ConfigError | undefined {
+  try {
+    parseEnv(schema, env);
+    return undefined;
+  } catch (error) {
+    if (error instanceof ConfigError) return error;
+    throw error;
+  }
+}
+
 /** For a service's index.ts: parse or print the problem and exit(2). */
 export function loadEnvOrExit<S extends z.ZodObject>(schema: S, env: Env = process.env): z.infer<S> {
   try {

@@ -4,6 +4,7 @@ export {
   duration,
   list,
   loadEnvOrExit,
+  envProblem,
   parseEnv,
   port,
   positiveInt,
@@ -17,6 +18,7 @@ export {
   httpServerSettings,
   kafkaSecuritySettings,
   kafkaSettings,
+  localBrokerSettings,
   logSettings,
 } from './common.ts';
 export { HelpRequested, UsageError, parseCommandLine, runCommand } from './command-line.ts';

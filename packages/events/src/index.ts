@@ -3,6 +3,8 @@
 // Normalized events
 export { normalizeRecord } from './normalize.ts';
 export { DELIVERY_STATUSES, EVENT_KINDS, FAILURE_SOURCES, PROVIDERS } from './types.ts';
+export { MESSAGE_STATUSES, messageStatus, messageStatusFrom } from './message-status.ts';
+export type { MessageStatus } from './message-status.ts';
 export type {
   DeliveryStatus,
   DeliveryStatusValue,

@@ -2,6 +2,7 @@
 // what to fix; they never carry a secret, a stack or a raw body.
 import type { Context } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
+import { CodedError } from '@wapipe/errors';
 
 export const httpErrorCodes = [
   'bad_json',
@@ -25,10 +26,10 @@ export const httpErrorCodes = [
 ] as const;
 export type HttpErrorCode = (typeof httpErrorCodes)[number];
 
-export class HttpError extends Error {
+/** `retry`: the client may send the same request again later (it was told when: Retry-After). */
+export class HttpError extends CodedError<HttpErrorCode> {
   override readonly name = 'HttpError';
   readonly status: ContentfulStatusCode;
-  readonly code: HttpErrorCode;
   readonly retryAfterSeconds: number | undefined;
   constructor(
     status: ContentfulStatusCode,
@@ -36,9 +37,8 @@ export class HttpError extends Error {
     message: string,
     retryAfterSeconds?: number,
   ) {
-    super(message);
+    super(code, message, { retry: retryAfterSeconds !== undefined });
     this.status = status;
-    this.code = code;
     this.retryAfterSeconds = retryAfterSeconds;
   }
 }

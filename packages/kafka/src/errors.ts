@@ -1,4 +1,7 @@
 // The Kafka package turns every kafkajs failure into one of these codes, so callers decide on `retry` alone.
+import { CodedError } from '@wapipe/errors';
+
+export { errorMessage, isRetryable } from '@wapipe/errors';
 export const kafkaErrorCodes = [
   'KAFKA_UNREACHABLE',
   'KAFKA_TIMEOUT',
@@ -10,27 +13,6 @@ export const kafkaErrorCodes = [
 ] as const;
 export type KafkaErrorCode = (typeof kafkaErrorCodes)[number];
 
-export class KafkaError extends Error {
+export class KafkaError extends CodedError<KafkaErrorCode> {
   override readonly name = 'KafkaError';
-  readonly code: KafkaErrorCode;
-  readonly retry: boolean;
-  constructor(code: KafkaErrorCode, message: string, options: { retry: boolean; cause?: unknown }) {
-    super(message, options.cause === undefined ? undefined : { cause: options.cause });
-    this.code = code;
-    this.retry = options.retry;
-  }
-}
-
-export function errorMessage(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
-
-/** True when an error says retrying can help: a typed error's own flag, else kafkajs's `retriable`. */
-export function isRetryable(error: unknown): boolean {
-  if (typeof error === 'object' && error !== null) {
-    const e = error as { retry?: unknown; retriable?: unknown };
-    if (typeof e.retry === 'boolean') return e.retry;
-    if (typeof e.retriable === 'boolean') return e.retriable;
-  }
-  return false;
 }

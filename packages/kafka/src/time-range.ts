@@ -3,7 +3,8 @@
 // reads up to the ends, then is deleted. Nothing is committed to any real group.
 import { randomUUID } from 'node:crypto';
 import type { KafkaConnection } from './client.ts';
-import type { ConsumedRecord } from './batch-consumer.ts';
+import { consumedRecord } from './consumed-record.ts';
+import type { ConsumedRecord } from './consumed-record.ts';
 import { errorMessage } from './errors.ts';
 
 export interface OffsetRange {
@@ -83,20 +84,7 @@ export async function readOffsetRanges(
         const records: ConsumedRecord[] = [];
         for (const m of batch.messages) {
           if (BigInt(m.offset) >= end) break;
-          const headers: Record<string, string> = {};
-          for (const [k, v] of Object.entries(m.headers ?? {})) {
-            const first = Array.isArray(v) ? v[0] : v;
-            if (first !== undefined) headers[k] = first.toString();
-          }
-          records.push({
-            topic,
-            partition: batch.partition,
-            offset: m.offset,
-            key: m.key ? m.key.toString() : null,
-            value: m.value,
-            headers,
-            timestamp: new Date(Number(m.timestamp)).toISOString(),
-          });
+          records.push(consumedRecord(topic, batch.partition, m));
         }
         try {
           if (records.length > 0) await options.onBatch(records);

@@ -2,7 +2,8 @@
 // has its own throwaway group and never commits: every process rebuilds its view from the topic.
 import { randomUUID } from 'node:crypto';
 import type { KafkaConnection } from './client.ts';
-import type { ConsumedRecord } from './batch-consumer.ts';
+import { consumedRecord } from './consumed-record.ts';
+import type { ConsumedRecord } from './consumed-record.ts';
 import { errorMessage } from './errors.ts';
 
 export interface TopicFollower {
@@ -43,20 +44,7 @@ export async function followTopic(
   await consumer.run({
     autoCommit: false,
     eachMessage: async ({ partition, message }) => {
-      const headers: Record<string, string> = {};
-      for (const [k, v] of Object.entries(message.headers ?? {})) {
-        const first = Array.isArray(v) ? v[0] : v;
-        if (first !== undefined) headers[k] = first.toString();
-      }
-      options.onRecord({
-        topic,
-        partition,
-        offset: message.offset,
-        key: message.key ? message.key.toString() : null,
-        value: message.value,
-        headers,
-        timestamp: new Date(Number(message.timestamp)).toISOString(),
-      });
+      options.onRecord(consumedRecord(topic, partition, message));
       seen.set(partition, BigInt(message.offset) + 1n);
       if (waiters.length > 0) {
         const ready = waiters.filter((w) => reached(w.ends));

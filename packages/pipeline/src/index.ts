@@ -1,3 +1,5 @@
+// @wapipe/pipeline: the consumer runtime, end to end. A service supplies a ConsumerHandler; the loop
+// fetches, prepares, stores (through the journal), retries, bisects, dead-letters, recovers and commits.
 export { createJournal, journalMigrations } from './journal.ts';
 export type {
   EffectRecord,
@@ -10,9 +12,25 @@ export type {
   TableWrite,
   TopicEffect,
 } from './journal.ts';
-export { REDRIVE_HEADER, createEventConsumer } from './event-consumer.ts';
-export type { EventConsumer, EventConsumerOptions, ProcessContext, SourcedEvent } from './event-consumer.ts';
+export { handleRecords } from './handler.ts';
+export type {
+  ConsumerHandler,
+  PreparedUnit,
+  RecordHandler,
+  RefusedRecord,
+  SourcedEvent,
+  UnitContext,
+} from './handler.ts';
+export { refusalCodes } from './refusal-codes.ts';
+export type { RefusalCode } from './refusal-codes.ts';
+export { createConsumerLoop } from './consumer-loop.ts';
+export type { ConsumerLoop, ConsumerLoopOptions } from './consumer-loop.ts';
+export { DLQ_HEADER_PREFIX, deadLetterRecord, readDeadLetter } from './dead-letter.ts';
+export type { DeadLetterInfo } from './dead-letter.ts';
+export { REDRIVE_HEADER } from './raw-events.ts';
+export { createJournaledConsumer } from './journaled-consumer.ts';
+export type { JournaledConsumer, JournaledConsumerOptions } from './journaled-consumer.ts';
 export { chDateTime } from './datetime.ts';
-export { consumerEnv, startConsumerService } from './consumer-service.ts';
-export type { ConsumerDeps, ConsumerEnv, ProcessSpec, RunningConsumer } from './consumer-service.ts';
-export { runConsumerMain } from './consumer-main.ts';
+export { consumerEnv, startConsumerService } from './service-start.ts';
+export type { ConsumerDeps, ConsumerEnv, RunningConsumer } from './service-start.ts';
+export { runConsumerMain } from './service-main.ts';

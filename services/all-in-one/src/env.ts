@@ -6,7 +6,7 @@ import { deliveryEnv } from '@wapipe/delivery';
 import { failuresEnv } from '@wapipe/failures';
 import { ingressEnv } from '@wapipe/ingress';
 import { repliesEnv } from '@wapipe/replies';
-import { port } from '@wapipe/config';
+import { localBrokerSettings, port } from '@wapipe/config';
 
 export const allInOneEnv = ingressEnv
   .extend(deliveryEnv.shape)
@@ -15,6 +15,7 @@ export const allInOneEnv = ingressEnv
   .extend(archiveEnv.shape)
   .extend(apiEnv.shape)
   .extend({
+    ...localBrokerSettings,
     /** Port of the local broker started when KAFKA_BROKERS is unset (its controller uses the next one). */
     KAFKA_LOCAL_PORT: port(9092),
     /** Data directory of the local broker. */

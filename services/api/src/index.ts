@@ -18,14 +18,8 @@ if (!env.API_KEYS?.length) {
   logger.error('API_KEYS is required when the api runs alone: set API_KEYS=<key of 16+ characters>');
   process.exit(2);
 }
-if (!env.KAFKA_BROKERS) {
-  logger.error('KAFKA_BROKERS is required when the api runs alone: it follows the sessions topic');
-  process.exit(2);
-}
 const registry = createRegistry({ defaultMetrics: true, build: { service: 'api' } });
-const api = await startOrExit(logger, () =>
-  startApi({ ...env, KAFKA_BROKERS: env.KAFKA_BROKERS! }, { logger, registry }),
-);
+const api = await startOrExit(logger, () => startApi(env, { logger, registry }));
 const root = new Hono();
 root.use('*', requestIdMiddleware());
 root.route(

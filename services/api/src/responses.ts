@@ -1,7 +1,7 @@
 // The shapes the API answers with. Handlers return these types; the OpenAPI document is generated from
 // these schemas.
 import { z } from 'zod';
-import { messageStatuses } from './message-status.ts';
+import { MESSAGE_STATUSES } from '@wapipe/events';
 
 const at = z.string().meta({ format: 'date-time', example: '2026-11-29T10:00:00.000Z' });
 
@@ -20,7 +20,7 @@ export const MessageView = z.object({
   providerMessageId: z.string(),
   sessionId: z.string(),
   recipient: z.string(),
-  status: z.enum(messageStatuses),
+  status: z.enum(MESSAGE_STATUSES),
   updatedAt: at.meta({ description: 'Time of the latest status; the registration time while pending.' }),
   timeline: z
     .array(z.object({ status: z.string(), at, eventId: z.string() }))

@@ -1,8 +1,6 @@
 // The archive consumer as a startable unit: index.ts runs it alone, the all-in-one beside the others.
 // It keeps every raw record (exactly once, through the journal like every consumer) and the audit log.
 import { loadMigrations } from '@wapipe/clickhouse';
-import { topicCatalog } from '@wapipe/kafka';
-import type { CoalescingProducer } from '@wapipe/kafka';
 import type { Logger, Registry } from '@wapipe/observability';
 import { startConsumerService } from '@wapipe/pipeline';
 import type { RunningConsumer } from '@wapipe/pipeline';
@@ -21,7 +19,6 @@ export async function startArchive(
   env: ArchiveEnv & { KAFKA_BROKERS: string[] },
   context: { logger: Logger; registry: Registry },
 ): Promise<RunningConsumer> {
-  let producer: CoalescingProducer | undefined;
   const running = await startConsumerService({
     name: 'archive',
     env,
@@ -30,17 +27,14 @@ export async function startArchive(
     registry: context.registry,
     // Raw records arrive larger than events: a fetch of 6 MB keeps a unit's journal row moderate.
     fetch: { maxBytes: 6 * 1024 * 1024, maxBytesPerPartition: 2 * 1024 * 1024 },
-    makeProcess: (deps) => {
-      producer = deps.producer;
-      return async (_events, { records }) => archiveBatch(records);
-    },
+    handler: () => ({ prepare: async (_events, { records }) => archiveBatch(records) }),
   });
   const audit = createAuditLogConsumer({
     kafka: running.kafka,
     ch: running.ch,
-    topics: topicCatalog(env.TOPIC_PREFIX),
+    topics: running.topics,
     groupId: `${env.TOPIC_PREFIX}.archive.audit`,
-    producer: producer!,
+    producer: running.producer,
     registry: context.registry,
   });
   try {

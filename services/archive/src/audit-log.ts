@@ -2,17 +2,11 @@
 // batch re-delivered after a crash is stored once whatever the deduplication log kept.
 import { createHash } from 'node:crypto';
 import { AuditEntry } from '@wapipe/events';
-import { createBatchConsumer } from '@wapipe/kafka';
-import type {
-  BatchConsumer,
-  CoalescingProducer,
-  KafkaConnection,
-  RefusedRecord,
-  TopicCatalog,
-} from '@wapipe/kafka';
+import type { CoalescingProducer, KafkaConnection, TopicCatalog } from '@wapipe/kafka';
 import type { ClickHouse } from '@wapipe/clickhouse';
 import type { Registry } from '@wapipe/observability';
-import { chDateTime } from '@wapipe/pipeline';
+import { chDateTime, createConsumerLoop, handleRecords } from '@wapipe/pipeline';
+import type { ConsumerLoop, RefusedRecord } from '@wapipe/pipeline';
 
 export const AUDIT_TABLE = 'archive_audit_log';
 
@@ -23,9 +17,9 @@ export function createAuditLogConsumer(options: {
   groupId: string;
   producer: CoalescingProducer;
   registry?: Registry;
-}): BatchConsumer {
+}): ConsumerLoop {
   const { ch } = options;
-  return createBatchConsumer(options.kafka, {
+  return createConsumerLoop(options.kafka, {
     name: 'archive-audit',
     groupId: options.groupId,
     topics: [options.topics.audit],
@@ -33,7 +27,7 @@ export function createAuditLogConsumer(options: {
     producer: options.producer,
     isHealthy: () => ch.ping(),
     ...(options.registry ? { registry: options.registry } : {}),
-    async handle(records) {
+    handler: handleRecords(async (records) => {
       const refused: RefusedRecord[] = [];
       const rows: Record<string, unknown>[] = [];
       const recordedAt = chDateTime(new Date());
@@ -72,6 +66,6 @@ export function createAuditLogConsumer(options: {
         await ch.insert({ table: AUDIT_TABLE, rows, dedupToken: `audit.${token}` });
       }
       return { refused };
-    },
+    }),
   });
 }

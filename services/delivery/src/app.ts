@@ -5,7 +5,7 @@ import type { Logger, Registry } from '@wapipe/observability';
 import { startConsumerService } from '@wapipe/pipeline';
 import type { JournalViews, RunningConsumer } from '@wapipe/pipeline';
 import type { DeliveryEnv } from './env.ts';
-import { createDeliveryProcess } from './process.ts';
+import { createDeliveryHandler } from './handler.ts';
 
 export { deliveryEnv } from './env.ts';
 export type { DeliveryEnv } from './env.ts';
@@ -57,8 +57,8 @@ export async function startDelivery(
     // traffic at full speed) amortise that: bench/delivery.ts measured 24 MB fetches 13% faster than 6 MB.
     fetch: { maxBytesPerPartition: 4 * 1024 * 1024, maxBytes: 24 * 1024 * 1024 },
     journalViews: deliveryJournalViews,
-    makeProcess: ({ ch, topics, registry }) =>
-      createDeliveryProcess({
+    handler: ({ ch, topics, registry }) =>
+      createDeliveryHandler({
         ch,
         transitionsTopic: topics.statusTransitions,
         metrics: deliveryMetrics(registry),

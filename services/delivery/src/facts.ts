@@ -1,8 +1,8 @@
 // What we know about one outbound message, folded from its status events and its registration. Every
 // derived value (status, cohort row, latency samples) is a function of these facts alone, never of the
 // order they arrived in.
-import { messageCategory, recipientCountry } from '@wapipe/events';
-import type { DeliveryStatusValue } from '@wapipe/events';
+import { messageCategory, messageStatusFrom, recipientCountry } from '@wapipe/events';
+import type { DeliveryStatusValue, MessageStatus } from '@wapipe/events';
 
 export interface RegistrationFacts {
   messageId: string;
@@ -22,8 +22,6 @@ export interface MessageFacts {
   /** The least non-empty pricing category its statuses reported ("" if none): a function of the set. */
   pricingCategory: string;
 }
-
-export type MessageStatus = 'pending' | 'sent' | 'failed' | 'delivered' | 'read' | 'played';
 
 const minIso = (a: string | undefined, b: string | undefined) =>
   a === undefined ? b : b === undefined ? a : a < b ? a : b;
@@ -66,14 +64,9 @@ export function sendTime(f: MessageFacts): string | undefined {
   return earliest;
 }
 
-/** CONTRACT: highest of sent < delivered < read < played; failed when failed and never delivered. */
+/** CONTRACT: the one message-status rule of @wapipe/events, over the statuses this message reached. */
 export function statusOf(f: MessageFacts): MessageStatus {
-  if (f.earliest.played) return 'played';
-  if (f.earliest.read) return 'read';
-  if (f.earliest.delivered) return 'delivered';
-  if (f.earliest.failed) return 'failed';
-  if (f.earliest.sent) return 'sent';
-  return 'pending';
+  return messageStatusFrom((status) => f.earliest[status] !== undefined);
 }
 
 export interface CohortRow {

@@ -2,6 +2,7 @@
 // repeats) and the facts the new events are applied to.
 import { z } from 'zod';
 import type { ClickHouse } from '@wapipe/clickhouse';
+import { DELIVERY_STATUSES } from '@wapipe/events';
 import type { DeliveryStatusValue } from '@wapipe/events';
 import { emptyFacts, withStatus } from './facts.ts';
 import type { MessageFacts } from './facts.ts';
@@ -15,7 +16,7 @@ const StatusGroup = z.object({
   provider_message_id: z.string(),
   session_id: z.string(),
   recipient: z.string(),
-  status: z.enum(['sent', 'delivered', 'read', 'played', 'failed']),
+  status: z.enum(DELIVERY_STATUSES),
   at: z.string(),
   pricing_category: z.string(),
   ids: z.array(z.string()),

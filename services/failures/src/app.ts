@@ -1,21 +1,19 @@
 // The failures consumer as a startable unit: index.ts runs it alone, the all-in-one runs it beside the
 // others. With ALERT_WEBHOOK_URL set it also runs the alert notifier, in its own consumer group.
 import { loadMigrations } from '@wapipe/clickhouse';
-import { topicCatalog } from '@wapipe/kafka';
-import type { CoalescingProducer } from '@wapipe/kafka';
 import type { Logger, Registry } from '@wapipe/observability';
 import { startConsumerService } from '@wapipe/pipeline';
 import type { RunningConsumer } from '@wapipe/pipeline';
 import type { FailuresEnv } from './env.ts';
 import { failuresCounters, registerStateGauges } from './metrics.ts';
 import { createAlertNotifier } from './notifier/alert-notifier.ts';
-import { createFailuresProcess } from './process.ts';
-import type { FailureSettings } from './process.ts';
+import { createFailuresHandler } from './handler.ts';
+import type { FailureSettings } from './handler.ts';
 
 export { failuresEnv } from './env.ts';
 export type { FailuresEnv } from './env.ts';
-export { createFailuresProcess } from './process.ts';
-export type { FailureSettings, FailuresProcessOptions } from './process.ts';
+export { createFailuresHandler } from './handler.ts';
+export type { FailureSettings, FailuresHandlerOptions } from './handler.ts';
 export { ALERT_KINDS, ALERT_SEVERITY } from './alerts/alert-book.ts';
 export type { Alert, AlertKind, AlertSeverity } from './alerts/alert-book.ts';
 export { ADVICE } from './retry-advice.ts';
@@ -46,25 +44,22 @@ export async function startFailures(
   context: { logger: Logger; registry: Registry },
 ): Promise<RunningConsumer> {
   const counters = failuresCounters(context.registry);
-  let producer: CoalescingProducer | undefined;
   const running = await startConsumerService({
     name: 'failures',
     env,
     migrations: await failuresMigrations(),
     logger: context.logger,
     registry: context.registry,
-    makeProcess: (deps) => {
-      producer = deps.producer;
-      return createFailuresProcess({
+    handler: (deps) =>
+      createFailuresHandler({
         ch: deps.ch,
         topics: deps.topics,
         settings: failureSettings(env),
         metrics: { repeats: counters.repeats },
-      });
-    },
+      }),
   });
   const logger = context.logger.child({ service: 'failures' });
-  const topics = topicCatalog(env.TOPIC_PREFIX);
+  const { topics, producer } = running;
   const unregister = registerStateGauges(context.registry, {
     ch: running.ch,
     kafka: running.kafka,
@@ -72,20 +67,19 @@ export async function startFailures(
     logger,
   });
 
-  const notifier =
-    env.ALERT_WEBHOOK_URL && producer
-      ? createAlertNotifier({
-          kafka: running.kafka,
-          topics,
-          groupId: env.ALERT_NOTIFIER_GROUP ?? `${env.TOPIC_PREFIX}.failures.alert-notifier`,
-          producer,
-          url: env.ALERT_WEBHOOK_URL,
-          timeoutMs: env.ALERT_WEBHOOK_TIMEOUT_MS,
-          logger,
-          registry: context.registry,
-          posts: counters.alertPosts,
-        })
-      : undefined;
+  const notifier = env.ALERT_WEBHOOK_URL
+    ? createAlertNotifier({
+        kafka: running.kafka,
+        topics,
+        groupId: env.ALERT_NOTIFIER_GROUP ?? `${env.TOPIC_PREFIX}.failures.alert-notifier`,
+        producer,
+        url: env.ALERT_WEBHOOK_URL,
+        timeoutMs: env.ALERT_WEBHOOK_TIMEOUT_MS,
+        logger,
+        registry: context.registry,
+        posts: counters.alertPosts,
+      })
+    : undefined;
   try {
     await notifier?.start();
   } catch (error) {

@@ -3,10 +3,10 @@
 // bounded by that span, so a session that reports in order reads back only since its last reconnect.
 import { z } from 'zod';
 import type { ClickHouse } from '@wapipe/clickhouse';
-import { parseAlertDetail } from './stored-state.ts';
 import type { Alert } from './alerts/alert-book.ts';
 import { STATE_ALERT_KINDS, comparePositions } from './alerts/session-alerts.ts';
 import type { SessionStateSignal, StatePosition } from './alerts/session-alerts.ts';
+import { ofSession, sessionTime, storedAlertsSince } from './stored-rows.ts';
 
 export interface SessionHistory {
   /** Distinct states stored for the session: with the batch's new ones, the version of rederived alerts. */
@@ -35,24 +35,7 @@ const StateRow = z.object({
   reason: z.string(),
   occurred_at: z.string(),
 });
-const StateAlertRow = z.object({
-  id: z.string(),
-  session_id: z.string(),
-  kind: z.enum(STATE_ALERT_KINDS),
-  severity: z.enum(['critical', 'warning']),
-  status: z.enum(['open', 'resolved', 'withdrawn']),
-  opened_at: z.string(),
-  resolved_at: z.string().nullable(),
-  detail: z.string(),
-  version: z.coerce.number(),
-});
-
-// Per-session bounds travel as parallel arrays indexed like `{sessions}`, picked by the row's session. The
-// engine may evaluate them on rows of other sessions before `session_id IN` drops those (index 0, ''), so
-// the parse must not throw.
-const ofSession = (param: string) => `${param}[indexOf({sessions:Array(String)}, session_id)]`;
-const timeOf = (name: string) =>
-  `parseDateTime64BestEffortOrZero(${ofSession(`{${name}At:Array(String)}`)}, 3, 'UTC')`;
+const timeOf = (name: string) => sessionTime(`${name}At`);
 const boundOf = (name: string) => `(${timeOf(name)}, ${ofSession(`{${name}Id:Array(String)}`)})`;
 
 /** `earliest`: per session, the earliest state of the batch (new or repeated). */
@@ -92,9 +75,8 @@ export async function sessionHistories(
     sessions,
     anchorAt: anchors.map((a) => a.occurredAt),
     anchorId: anchors.map((a) => a.eventId),
-    kinds: [...STATE_ALERT_KINDS],
   };
-  const [stateRows, alertRows] = await Promise.all([
+  const [stateRows, alerts] = await Promise.all([
     ch.query({
       query: `SELECT DISTINCT session_id, event_id, toString(status) AS status, reason, occurred_at
               FROM ${states}
@@ -102,14 +84,7 @@ export async function sessionHistories(
       params,
       schema: StateRow,
     }),
-    ch.query({
-      query: `SELECT id, session_id, kind, severity, status, opened_at, resolved_at, detail, version
-              FROM ${ch.table('failures_alerts')} FINAL
-              WHERE session_id IN {sessions:Array(String)} AND kind IN {kinds:Array(String)}
-                AND opened_at >= ${timeOf('anchor')}`,
-      params,
-      schema: StateAlertRow,
-    }),
+    storedAlertsSince(ch, STATE_ALERT_KINDS, new Map(sessions.map((s, i) => [s, anchors[i]!.occurredAt]))),
   ]);
   for (const r of stateRows) {
     out.get(r.session_id)!.states.push({
@@ -119,26 +94,15 @@ export async function sessionHistories(
       occurredAt: r.occurred_at,
     });
   }
-  for (const r of alertRows) {
-    const history = out.get(r.session_id)!;
-    const detail = parseAlertDetail(r.detail);
+  for (const alert of alerts) {
+    const history = out.get(alert.sessionId)!;
     const opener = {
-      occurredAt: r.opened_at,
-      eventId: typeof detail['eventId'] === 'string' ? detail['eventId'] : '',
+      occurredAt: alert.openedAt,
+      eventId: typeof alert.detail['eventId'] === 'string' ? alert.detail['eventId'] : '',
     };
     // Opened at the anchor's instant but ordered before it: an alert the anchor closed, outside the span.
     if (history.anchor && comparePositions(opener, history.anchor) <= 0) continue;
-    history.alerts.push({
-      id: r.id,
-      sessionId: r.session_id,
-      kind: r.kind,
-      severity: r.severity,
-      status: r.status,
-      openedAt: r.opened_at,
-      resolvedAt: r.resolved_at,
-      detail,
-      version: r.version,
-    });
+    history.alerts.push(alert);
   }
   return out;
 }

@@ -5,14 +5,16 @@ import type { StoredMark } from './alerts/failure-rate.ts';
 
 const EventIdRow = z.object({ event_id: z.string() });
 
-export async function storedFailureIds(
+/** Ids of these events already stored in `table` (bounded by the batch's sessions and ids). */
+async function storedIds(
   ch: ClickHouse,
+  table: 'failures_events' | 'failures_session_states',
   sessions: string[],
   ids: string[],
 ): Promise<Set<string>> {
   if (ids.length === 0) return new Set();
   const rows = await ch.query({
-    query: `SELECT DISTINCT event_id FROM ${ch.table('failures_events')}
+    query: `SELECT DISTINCT event_id FROM ${ch.table(table)}
             WHERE session_id IN {sessions:Array(String)} AND event_id IN {ids:Array(String)}`,
     params: { sessions, ids },
     schema: EventIdRow,
@@ -20,21 +22,13 @@ export async function storedFailureIds(
   return new Set(rows.map((r) => r.event_id));
 }
 
+/** Ids of these failure events already stored. */
+export const storedFailureIds = (ch: ClickHouse, sessions: string[], ids: string[]) =>
+  storedIds(ch, 'failures_events', sessions, ids);
+
 /** Ids of these session-state events already stored. */
-export async function storedStateIds(
-  ch: ClickHouse,
-  sessions: string[],
-  ids: string[],
-): Promise<Set<string>> {
-  if (ids.length === 0) return new Set();
-  const rows = await ch.query({
-    query: `SELECT DISTINCT event_id FROM ${ch.table('failures_session_states')}
-            WHERE session_id IN {sessions:Array(String)} AND event_id IN {ids:Array(String)}`,
-    params: { sessions, ids },
-    schema: EventIdRow,
-  });
-  return new Set(rows.map((r) => r.event_id));
-}
+export const storedStateIds = (ch: ClickHouse, sessions: string[], ids: string[]) =>
+  storedIds(ch, 'failures_session_states', sessions, ids);
 
 export function parseAlertDetail(text: string): Record<string, unknown> {
   try {

@@ -4,7 +4,7 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { DLQ_HEADER_PREFIX } from '@wapipe/kafka';
+import { DLQ_HEADER_PREFIX } from '@wapipe/pipeline';
 import { suiteClickHouse } from '../../../test/harness/clickhouse.ts';
 import { testBrokers, uniqueName, waitFor } from '../../../test/harness/kafka.ts';
 import {

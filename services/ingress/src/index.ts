@@ -14,12 +14,6 @@ import { startIngress } from './start.ts';
 
 const env = loadEnvOrExit(ingressEnv);
 const logger = createLogger({ level: env.LOG_LEVEL, base: { service: 'ingress' } });
-if (!env.KAFKA_BROKERS) {
-  logger.error(
-    'KAFKA_BROKERS is required when the ingress runs alone (npm start runs everything with a local broker)',
-  );
-  process.exit(2);
-}
 if (!env.API_KEYS?.length) {
   logger.error(
     'API_KEYS is required when the ingress runs alone: set API_KEYS=<key of 16+ characters>[,read:<key>…]',
@@ -36,9 +30,7 @@ const registry = createRegistry({
   defaultMetrics: true,
   build: { service: 'ingress' },
 });
-const ingress = await startOrExit(logger, () =>
-  startIngress({ ...env, KAFKA_BROKERS: env.KAFKA_BROKERS! }, { logger, registry }),
-);
+const ingress = await startOrExit(logger, () => startIngress(env, { logger, registry }));
 const root = new Hono();
 root.use('*', requestIdMiddleware());
 root.route('/', healthRoutes({ registry, checks: { kafka: () => ingress.kafka.isReachable() } }));

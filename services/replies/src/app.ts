@@ -8,8 +8,8 @@ import type { JournalViews, RunningConsumer } from '@wapipe/pipeline';
 import type { RepliesEnv } from './env.ts';
 import { compileRules } from './follow-up-rules.ts';
 import { keywordConfig } from './opt-outs.ts';
-import { createRepliesProcess } from './process.ts';
-import type { RepliesMetrics } from './process.ts';
+import { createRepliesHandler } from './handler.ts';
+import type { RepliesMetrics } from './handler.ts';
 
 export { repliesEnv } from './env.ts';
 export type { RepliesEnv } from './env.ts';
@@ -50,12 +50,12 @@ export function repliesMetrics(registry: Registry): RepliesMetrics {
   };
 }
 
-/** The process function for a parsed env; shared by startReplies and index.ts. */
-export function makeRepliesProcess(
+/** The handler for a parsed env. */
+export function makeRepliesHandler(
   env: RepliesEnv,
-  deps: { ch: Parameters<typeof createRepliesProcess>[0]['ch']; topics: TopicCatalog; registry: Registry },
+  deps: { ch: Parameters<typeof createRepliesHandler>[0]['ch']; topics: TopicCatalog; registry: Registry },
 ) {
-  return createRepliesProcess({
+  return createRepliesHandler({
     ch: deps.ch,
     topics: deps.topics,
     config: {
@@ -78,6 +78,6 @@ export async function startReplies(
     logger: context.logger,
     registry: context.registry,
     journalViews: repliesJournalViews,
-    makeProcess: (deps) => makeRepliesProcess(env, deps),
+    handler: (deps) => makeRepliesHandler(env, deps),
   });
 }

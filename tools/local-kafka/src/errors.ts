@@ -1,4 +1,6 @@
 // Why the local broker could not be fetched, started or stopped: one code per thing the user can act on.
+import { CodedError } from '@wapipe/errors';
+
 export const localBrokerErrorCodes = [
   'LOCAL_BROKER_JAVA_MISSING',
   'LOCAL_BROKER_MAVEN_MISSING',
@@ -11,13 +13,6 @@ export const localBrokerErrorCodes = [
 ] as const;
 export type LocalBrokerErrorCode = (typeof localBrokerErrorCodes)[number];
 
-export class LocalBrokerError extends Error {
+export class LocalBrokerError extends CodedError<LocalBrokerErrorCode> {
   override readonly name = 'LocalBrokerError';
-  readonly code: LocalBrokerErrorCode;
-  readonly retry: boolean;
-  constructor(code: LocalBrokerErrorCode, message: string, options: { retry: boolean; cause?: unknown }) {
-    super(message, options.cause === undefined ? undefined : { cause: options.cause });
-    this.code = code;
-    this.retry = options.retry;
-  }
 }

@@ -2,7 +2,7 @@
 // its replies. Every value is a bound parameter; every table is found by its sorting key or a bloom index.
 import { z } from 'zod';
 import type { ClickHouse } from '@wapipe/clickhouse';
-import { messageStatus } from '../message-status.ts';
+import { messageStatus } from '@wapipe/events';
 import type { MessageView } from '../responses.ts';
 
 const MAX_REPLIES = 1000;

@@ -4,27 +4,14 @@
 // batch's sessions and the span; per-session bounds travel as arrays indexed like `{sessions}`.
 import { z } from 'zod';
 import type { ClickHouse } from '@wapipe/clickhouse';
-import { parseAlertDetail, RECIPIENT_COUNTED_CATEGORIES } from '../stored-state.ts';
+import { RECIPIENT_COUNTED_CATEGORIES } from '../stored-state.ts';
+import { ofSession, sessionTime, storedAlertsSince } from '../stored-rows.ts';
 import type { Alert, AlertKind } from './alert-book.ts';
 import type { AccountSignal } from './account-alerts.ts';
 import type { RecipientFailure } from './recipient-alerts.ts';
 import type { NewMark } from './failure-rate.ts';
 
-const ofSession = (param: string) => `${param}[indexOf({sessions:Array(String)}, session_id)]`;
-const timeOf = (name: string) =>
-  `parseDateTime64BestEffortOrZero(${ofSession(`{${name}:Array(String)}`)}, 3, 'UTC')`;
-
-const AlertRow = z.object({
-  id: z.string(),
-  session_id: z.string(),
-  kind: z.enum(['account_blocked', 'recipient_non_delivery', 'failure_rate']),
-  severity: z.enum(['critical', 'warning']),
-  status: z.enum(['open', 'resolved', 'withdrawn']),
-  opened_at: z.string(),
-  resolved_at: z.string().nullable(),
-  detail: z.string(),
-  version: z.coerce.number(),
-});
+const timeOf = sessionTime;
 
 export interface AlertSpan {
   /** Start of the span: nothing before it can change. */
@@ -44,9 +31,8 @@ export async function alertSpans(
   const out = new Map<string, AlertSpan>();
   if (earliest.size === 0) return out;
   const sessions = [...earliest.keys()];
-  const table = `${ch.table('failures_alerts')} FINAL`;
   const covering = await ch.query({
-    query: `SELECT session_id, min(opened_at) AS from_at FROM ${table}
+    query: `SELECT session_id, min(opened_at) AS from_at FROM ${ch.table('failures_alerts')} FINAL
             WHERE session_id IN {sessions:Array(String)} AND kind = {kind:String} AND status != 'withdrawn'
               AND (resolved_at IS NULL OR resolved_at >= ${timeOf('earliest')})
             GROUP BY session_id`,
@@ -58,27 +44,8 @@ export async function alertSpans(
     const span = out.get(r.session_id)!;
     span.from = earlier(span.from, new Date(r.from_at).toISOString());
   }
-  const rows = await ch.query({
-    query: `SELECT id, session_id, kind, severity, status, opened_at, resolved_at, detail, version
-            FROM ${table}
-            WHERE session_id IN {sessions:Array(String)} AND kind = {kind:String}
-              AND opened_at >= ${timeOf('from')}`,
-    params: { sessions, kind, from: sessions.map((s) => out.get(s)!.from) },
-    schema: AlertRow,
-  });
-  for (const r of rows) {
-    out.get(r.session_id)!.alerts.push({
-      id: r.id,
-      sessionId: r.session_id,
-      kind: r.kind,
-      severity: r.severity,
-      status: r.status,
-      openedAt: r.opened_at,
-      resolvedAt: r.resolved_at,
-      detail: parseAlertDetail(r.detail),
-      version: r.version,
-    });
-  }
+  const from = new Map(sessions.map((s) => [s, out.get(s)!.from]));
+  for (const alert of await storedAlertsSince(ch, [kind], from)) out.get(alert.sessionId)!.alerts.push(alert);
   return out;
 }
 

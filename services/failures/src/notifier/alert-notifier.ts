@@ -2,15 +2,10 @@
 // consumer that decides alerts only publishes them, so a slow or broken receiver never holds its commits,
 // and a replayed decision never POSTs twice: the topic records carry deterministic ids, sent as the
 // `Idempotency-Key` header, and ids already delivered by this process are skipped.
-import { createBatchConsumer } from '@wapipe/kafka';
-import type {
-  BatchConsumer,
-  CoalescingProducer,
-  ConsumedRecord,
-  KafkaConnection,
-  TopicCatalog,
-} from '@wapipe/kafka';
+import type { CoalescingProducer, ConsumedRecord, KafkaConnection, TopicCatalog } from '@wapipe/kafka';
 import type { Counter, Logger, Registry } from '@wapipe/observability';
+import { createConsumerLoop, handleRecords } from '@wapipe/pipeline';
+import type { ConsumerLoop } from '@wapipe/pipeline';
 import { loggableUrl, postAlert } from './post-alert.ts';
 
 export interface AlertNotifierOptions {
@@ -46,7 +41,7 @@ function idempotencyKey(record: ConsumedRecord): string {
 
 const REMEMBERED = 10_000;
 
-export function createAlertNotifier(options: AlertNotifierOptions): BatchConsumer {
+export function createAlertNotifier(options: AlertNotifierOptions): ConsumerLoop {
   const log = options.logger.child({ component: 'alert-notifier' });
   const webhook = loggableUrl(options.url);
   const delivered = new Set<string>();
@@ -67,7 +62,7 @@ export function createAlertNotifier(options: AlertNotifierOptions): BatchConsume
       });
       options.posts?.inc({ outcome: result.outcome });
       if (result.outcome === 'failed') {
-        // The batch consumer backs off (heartbeating) and calls again; delivered ones are skipped then.
+        // The consumer loop backs off (heartbeating) and calls again; delivered ones are skipped then.
         throw new ReceiverUnavailable(`alert webhook did not take alert ${key}: ${result.reason}`);
       }
       if (result.outcome === 'rejected' && result.status >= 300 && result.status < 400) {
@@ -90,14 +85,14 @@ export function createAlertNotifier(options: AlertNotifierOptions): BatchConsume
     }
   };
 
-  return createBatchConsumer(options.kafka, {
+  return createConsumerLoop(options.kafka, {
     name: 'alert-notifier',
     groupId: options.groupId,
     topics: [options.topics.alerts],
     // Never used: every failure is retried until the receiver answers, and nothing is refused.
     deadLetterTopic: options.topics.deadLetter('failures'),
     producer: options.producer,
-    handle,
+    handler: handleRecords(handle),
     maxAttempts: Number.MAX_SAFE_INTEGER,
     backoff: options.backoff ?? { initialMs: 500, maxMs: 30_000 },
     fetch: { minBytes: 1, maxWaitMs: 250 },

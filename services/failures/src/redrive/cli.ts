@@ -1,7 +1,7 @@
 // `npm run redrive -- <consumer>`: replays a consumer's dead letters after their cause is fixed. Logs go
 // to stderr; the result is one JSON line on stdout, so scripts can read it.
 import { z } from 'zod';
-import { UsageError, kafkaSettings, logSettings, parseEnv, runCommand } from '@wapipe/config';
+import { kafkaSettings, logSettings, parseEnv, runCommand } from '@wapipe/config';
 import { connectKafka, createCoalescingProducer, topicCatalog } from '@wapipe/kafka';
 import { createLogger } from '@wapipe/observability';
 import { REDRIVE_USAGE, parseRedriveArgs } from './args.ts';
@@ -12,8 +12,6 @@ const redriveEnv = z.object({ ...kafkaSettings, ...logSettings });
 async function main(): Promise<number> {
   const args = parseRedriveArgs(process.argv.slice(2));
   const env = parseEnv(redriveEnv);
-  if (!env.KAFKA_BROKERS)
-    throw new UsageError('KAFKA_BROKERS is required: the broker that holds the dead letters');
   const logger = createLogger({
     level: env.LOG_LEVEL,
     base: { tool: 'redrive' },

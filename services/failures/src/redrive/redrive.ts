@@ -5,17 +5,17 @@
 // consumer's dedup makes a repeat harmless.
 import { userInfo } from 'node:os';
 import { auditEntry, auditKafkaRecord } from '@wapipe/events';
-import { createBatchConsumer, followTopic, readDeadLetter, topicCatalog } from '@wapipe/kafka';
+import { followTopic, topicCatalog } from '@wapipe/kafka';
 import type {
   CoalescingProducer,
   ConsumedRecord,
   ConsumerName,
-  DeadLetterInfo,
   KafkaConnection,
   TopicCatalog,
 } from '@wapipe/kafka';
 import type { Logger, Registry } from '@wapipe/observability';
-import { REDRIVE_HEADER } from '@wapipe/pipeline';
+import { REDRIVE_HEADER, createConsumerLoop, handleRecords, readDeadLetter } from '@wapipe/pipeline';
+import type { DeadLetterInfo } from '@wapipe/pipeline';
 
 export const redriveGroupId = (prefix: string, consumer: ConsumerName): string =>
   topicCatalog(prefix).redriveGroup(consumer);
@@ -95,7 +95,7 @@ async function copyDeadLetters(options: RedriveOptions): Promise<RedriveResult> 
   const reached = new Map<number, bigint>();
   let lastRecordAt = Date.now();
   let handling = 0;
-  const reader = createBatchConsumer(kafka, {
+  const reader = createConsumerLoop(kafka, {
     name: `redrive-${consumer}`,
     groupId,
     topics: [from],
@@ -105,7 +105,7 @@ async function copyDeadLetters(options: RedriveOptions): Promise<RedriveResult> 
     producer,
     maxAttempts: Number.MAX_SAFE_INTEGER,
     ...(options.registry ? { registry: options.registry } : {}),
-    handle: async (records: ConsumedRecord[]) => {
+    handler: handleRecords(async (records: ConsumedRecord[]) => {
       handling++;
       try {
         await producer.sendMany(
@@ -124,7 +124,7 @@ async function copyDeadLetters(options: RedriveOptions): Promise<RedriveResult> 
         handling--;
         lastRecordAt = Date.now();
       }
-    },
+    }),
   });
 
   const started = Date.now();

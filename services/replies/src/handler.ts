@@ -5,7 +5,7 @@
 import type { DeliveryStatus, InboundMessage, Registration } from '@wapipe/events';
 import type { ClickHouse } from '@wapipe/clickhouse';
 import type { Counter } from '@wapipe/observability';
-import type { JournalBatch, ProcessContext, SourcedEvent } from '@wapipe/pipeline';
+import type { ConsumerHandler, JournalBatch, SourcedEvent, UnitContext } from '@wapipe/pipeline';
 import { followUpCommands, optCommands, suppressionCommands } from './commands.ts';
 import type { FollowUpRequest } from './commands.ts';
 import { contactKey } from '@wapipe/events';
@@ -54,7 +54,7 @@ export interface RepliesMetrics {
   relinks: Counter<string>;
 }
 
-export interface RepliesProcessOptions {
+export interface RepliesHandlerOptions {
   ch: ClickHouse;
   topics: { suppressions: string; optOuts: string; followUps: string };
   config: RepliesConfig;
@@ -78,11 +78,11 @@ const byTimeThenId = (
   a.at - b.at ||
   (a.providerMessageId < b.providerMessageId ? -1 : a.providerMessageId > b.providerMessageId ? 1 : 0);
 
-export function createRepliesProcess(options: RepliesProcessOptions) {
+export function createRepliesHandler(options: RepliesHandlerOptions): ConsumerHandler {
   const { ch, topics, config, metrics } = options;
   const window = config.linkWindowMs;
 
-  return async (events: SourcedEvent[], _context: ProcessContext): Promise<JournalBatch> => {
+  const prepare = async (events: SourcedEvent[], _context: UnitContext): Promise<JournalBatch> => {
     const inbound = events.filter((e): e is Sourced<InboundMessage> => e.kind === 'inbound');
     const registrations = events.filter((e): e is Sourced<Registration> => e.kind === 'registration');
     const statuses = events.filter((e): e is Sourced<DeliveryStatus> => e.kind === 'status');
@@ -188,6 +188,7 @@ export function createRepliesProcess(options: RepliesProcessOptions) {
       ],
     };
   };
+  return { prepare };
 
   /** Links each new reply: its context id, else the contact's latest outbound within the window. */
   async function linkNewReplies(

@@ -7,8 +7,8 @@ import {
   metricOnce,
 } from '@wapipe/observability';
 
-/** Metrics every batch consumer reports, labelled by consumer so the all-in-one can share one registry. */
-export function consumerMetrics(registry: Registry | undefined, consumer: string) {
+/** Metrics every consumer loop reports, labelled by consumer so the all-in-one can share one registry. */
+export function loopMetrics(registry: Registry | undefined, consumer: string) {
   const reg = registry ?? new Registry();
   const records = metricOnce(
     reg,
@@ -102,3 +102,4 @@ export function consumerMetrics(registry: Registry | undefined, consumer: string
     },
   };
 }
+export type LoopMetrics = ReturnType<typeof loopMetrics>;

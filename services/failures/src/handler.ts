@@ -5,7 +5,7 @@
 import type { DeliveryStatus, Failure, Registration, SessionState } from '@wapipe/events';
 import type { ClickHouse } from '@wapipe/clickhouse';
 import type { Counter } from '@wapipe/observability';
-import type { JournalBatch, ProcessContext, SourcedEvent } from '@wapipe/pipeline';
+import type { ConsumerHandler, JournalBatch, SourcedEvent, UnitContext } from '@wapipe/pipeline';
 import { alertRecord, alertRow } from './alerts/alert-book.ts';
 import type { Alert, AlertChange } from './alerts/alert-book.ts';
 import { epochMinute } from './alerts/failure-rate.ts';
@@ -28,7 +28,7 @@ export interface FailureSettings {
   recipient: RecipientSettings;
 }
 
-export interface FailuresProcessOptions {
+export interface FailuresHandlerOptions {
   ch: ClickHouse;
   topics: { retryAdvice: string; alerts: string };
   settings: FailureSettings;
@@ -50,10 +50,10 @@ function groupBy<T>(items: T[], key: (item: T) => string): Map<string, T[]> {
   return out;
 }
 
-export function createFailuresProcess(options: FailuresProcessOptions) {
+export function createFailuresHandler(options: FailuresHandlerOptions): ConsumerHandler {
   const { ch, settings } = options;
 
-  return async (events: SourcedEvent[], _context: ProcessContext): Promise<JournalBatch> => {
+  const prepare = async (events: SourcedEvent[], _context: UnitContext): Promise<JournalBatch> => {
     const failures = events.filter((e): e is Sourced<Failure> => e.kind === 'failure');
     const states = events.filter((e): e is Sourced<SessionState> => e.kind === 'session');
     const allStatuses = events.filter((e): e is Sourced<DeliveryStatus> => e.kind === 'status');
@@ -151,6 +151,7 @@ export function createFailuresProcess(options: FailuresProcessOptions) {
       ],
     };
   };
+  return { prepare };
 }
 
 /**

@@ -1,5 +1,5 @@
 // Start-up that every consumer service shares: broker, topics, ClickHouse, migrations (journal first),
-// producer, then the event consumer. A service passes its name, its migrations and its process function.
+// producer, then the journaled consumer. A service passes its name, its migrations and its handler.
 import { z } from 'zod';
 import { clickhouseFromEnv, migrate } from '@wapipe/clickhouse';
 import type { ClickHouse, Migration } from '@wapipe/clickhouse';
@@ -7,8 +7,9 @@ import { clickhouseSettings, kafkaSettings, logSettings, port, positiveInt } fro
 import { connectKafka, createCoalescingProducer, topicCatalog } from '@wapipe/kafka';
 import type { CoalescingProducer, ConsumerName, KafkaConnection, TopicCatalog } from '@wapipe/kafka';
 import type { Logger, Registry } from '@wapipe/observability';
-import { createEventConsumer } from './event-consumer.ts';
-import type { EventConsumer, EventConsumerOptions } from './event-consumer.ts';
+import type { ConsumerHandler } from './handler.ts';
+import { createJournaledConsumer } from './journaled-consumer.ts';
+import type { JournaledConsumer, JournaledConsumerOptions } from './journaled-consumer.ts';
 
 /** Settings every consumer service reads; a service extends this with its own. */
 export const consumerEnv = z.object({
@@ -25,6 +26,7 @@ export const consumerEnv = z.object({
 });
 export type ConsumerEnv = z.infer<typeof consumerEnv>;
 
+/** What a service's handler may use; the same things stay on the running consumer. */
 export interface ConsumerDeps {
   ch: ClickHouse;
   topics: TopicCatalog;
@@ -34,13 +36,13 @@ export interface ConsumerDeps {
   registry: Registry;
 }
 
-type ProcessFunction = EventConsumerOptions['process'];
-export type ProcessSpec = ProcessFunction | { process: ProcessFunction; reset(): void };
-
 export interface RunningConsumer {
-  consumer: EventConsumer;
+  consumer: JournaledConsumer;
   ch: ClickHouse;
   kafka: KafkaConnection;
+  /** The consumer's producer (effects, dead letters); a service's side consumers publish with it too. */
+  producer: CoalescingProducer;
+  topics: TopicCatalog;
   stop(): Promise<void>;
 }
 
@@ -50,12 +52,12 @@ export async function startConsumerService(options: {
   migrations: Migration[];
   logger: Logger;
   registry: Registry;
-  /** Builds the service's process function (or a pipelined one, see EventConsumerOptions) once its dependencies exist. */
-  makeProcess(deps: ConsumerDeps): ProcessSpec | Promise<ProcessSpec>;
-  /** Fetch sizes, which bound a unit of work (see createBatchConsumer for the defaults). */
-  fetch?: EventConsumerOptions['fetch'];
+  /** Builds the service's handler once its dependencies exist. */
+  handler(deps: ConsumerDeps): ConsumerHandler | Promise<ConsumerHandler>;
+  /** Fetch sizes, which bound a unit of work (see createGroupMember for the defaults). */
+  fetch?: JournaledConsumerOptions['fetch'];
   /** The service's materialized views as the journal must write them (ADR 5). */
-  journalViews?: EventConsumerOptions['journalViews'];
+  journalViews?: JournaledConsumerOptions['journalViews'];
   /** Extra work to stop with the consumer (e.g. timers). */
   onStop?: () => Promise<void>;
 }): Promise<RunningConsumer> {
@@ -74,26 +76,24 @@ export async function startConsumerService(options: {
   const ch = clickhouseFromEnv(env, { logger });
   // Effects are published in bulk after each batch: a long ack deadline, the default send size.
   const producer = createCoalescingProducer(kafka, { ackTimeoutMs: 30_000 });
-  let consumer: EventConsumer | undefined;
+  let consumer: JournaledConsumer | undefined;
   let storeChs: ClickHouse[] = [];
   try {
-    const spec = await options.makeProcess({ ch, topics, producer, kafka, logger, registry });
-    const pipelined = typeof spec !== 'function';
-    // A pipelined consumer stores one batch while it reads for the next: separate connections, because the
+    const handler = await options.handler({ ch, topics, producer, kafka, logger, registry });
+    // A staged handler stores one unit while it reads for the next: separate connections, because the
     // embedded engine runs one query at a time per connection; two for storing, so tables apply side by side.
-    if (pipelined) storeChs = [clickhouseFromEnv(env, { logger }), clickhouseFromEnv(env, { logger })];
-    consumer = createEventConsumer({
+    if (handler.reset) storeChs = [clickhouseFromEnv(env, { logger }), clickhouseFromEnv(env, { logger })];
+    consumer = createJournaledConsumer({
       name,
       kafka,
       topics,
       groupId: env.CONSUMER_GROUP ?? `${env.TOPIC_PREFIX}.${name}`,
       ch,
+      storeChs,
       producer,
       logger,
       registry,
-      ...(pipelined
-        ? { process: spec.process, pipelined: { reset: spec.reset }, storeChs }
-        : { process: spec }),
+      handler,
       ...(options.fetch === undefined ? {} : { fetch: options.fetch }),
       ...(options.journalViews === undefined ? {} : { journalViews: options.journalViews }),
       maxAttempts: env.CONSUMER_MAX_ATTEMPTS,
@@ -114,6 +114,8 @@ export async function startConsumerService(options: {
     consumer: running,
     ch,
     kafka,
+    producer,
+    topics,
     async stop() {
       await running.stop();
       await options.onStop?.();

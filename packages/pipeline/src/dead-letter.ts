@@ -1,7 +1,7 @@
 // A dead letter is the original record, byte for byte, with headers that say who gave up on it and why.
 // Redriving copies it back unchanged, so downstream dedup sees the same event ids.
-import type { ConsumedRecord, RefusedRecord } from './batch-consumer.ts';
-import type { ProducedRecord } from './coalescing-producer.ts';
+import type { ConsumedRecord, ProducedRecord } from '@wapipe/kafka';
+import type { RefusedRecord } from './handler.ts';
 
 export interface FailureNote {
   attempts: number;

@@ -12,29 +12,21 @@ import {
 } from '@wapipe/http';
 import { createLogger, createRegistry } from '@wapipe/observability';
 import type { Logger, Registry } from '@wapipe/observability';
-import type { ConsumerEnv, RunningConsumer } from './consumer-service.ts';
+import type { ConsumerEnv, RunningConsumer } from './service-start.ts';
 
 export async function runConsumerMain<S extends z.ZodObject>(options: {
   name: string;
   envSchema: S;
   /** The service's own start function (the one the all-in-one calls too). */
   start(
-    env: z.infer<S> & ConsumerEnv & { KAFKA_BROKERS: string[] },
+    env: z.infer<S> & ConsumerEnv,
     context: { logger: Logger; registry: Registry },
   ): Promise<RunningConsumer>;
 }): Promise<void> {
   const env = loadEnvOrExit(options.envSchema) as z.infer<S> & ConsumerEnv;
   const logger = createLogger({ level: env.LOG_LEVEL, base: { service: options.name } });
-  if (!env.KAFKA_BROKERS) {
-    logger.error(
-      `KAFKA_BROKERS is required when ${options.name} runs alone (npm start runs everything with a local broker)`,
-    );
-    process.exit(2);
-  }
   const registry = createRegistry({ defaultMetrics: true, build: { service: options.name } });
-  const running = await startOrExit(logger, () =>
-    options.start({ ...env, KAFKA_BROKERS: env.KAFKA_BROKERS! }, { logger, registry }),
-  );
+  const running = await startOrExit(logger, () => options.start(env, { logger, registry }));
   const app = new Hono();
   app.use('*', requestIdMiddleware());
   app.route(

@@ -4,7 +4,7 @@
 import { createHash } from 'node:crypto';
 import type { DeliveryStatus, Registration } from '@wapipe/events';
 import { chDateTime } from '@wapipe/pipeline';
-import type { JournalBatch, ProcessContext, SourcedEvent } from '@wapipe/pipeline';
+import type { ConsumerHandler, JournalBatch, SourcedEvent, UnitContext } from '@wapipe/pipeline';
 import type { ClickHouse } from '@wapipe/clickhouse';
 import type { Counter } from '@wapipe/observability';
 import { cohortRow, emptyFacts, newLatencySamples, sameCohortRow, statusOf, withStatus } from './facts.ts';
@@ -12,7 +12,7 @@ import type { MessageFacts } from './facts.ts';
 import { loadStoredMessages } from './stored-facts.ts';
 import type { StoredMessage } from './stored-facts.ts';
 
-export interface DeliveryProcessOptions {
+export interface DeliveryHandlerOptions {
   ch: ClickHouse;
   transitionsTopic: string;
   metrics?: { stored: Counter<string>; repeats: Counter<string> };
@@ -58,14 +58,14 @@ const transitionId = (pmid: string, to: string) =>
  * a batch will write is kept here, per message, until it is stored; a later batch reads those messages
  * from here instead of ClickHouse. reset() forgets all of it when prepared batches are dropped.
  */
-export function createDeliveryProcess(options: DeliveryProcessOptions) {
+export function createDeliveryHandler(options: DeliveryHandlerOptions): ConsumerHandler {
   const { ch } = options;
   const unstored = new Map<string, { message: StoredMessage; batch: number }>();
   let batchSeq = 0;
   // Bumped by reset(): a batch being prepared across a reset must not leave its state behind.
   let generation = 0;
 
-  const processBatch = async (events: SourcedEvent[], _context: ProcessContext): Promise<JournalBatch> => {
+  const processBatch = async (events: SourcedEvent[], _context: UnitContext): Promise<JournalBatch> => {
     const statuses = events.filter((e): e is Sourced<DeliveryStatus> => e.kind === 'status');
     const registrations = events.filter((e): e is Sourced<Registration> => e.kind === 'registration');
     if (statuses.length === 0 && registrations.length === 0) return { writes: [] };
@@ -230,5 +230,5 @@ export function createDeliveryProcess(options: DeliveryProcessOptions) {
     generation++;
     unstored.clear();
   };
-  return { process: processBatch, reset };
+  return { prepare: processBatch, reset };
 }

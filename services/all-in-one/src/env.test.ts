@@ -1,0 +1,9 @@
+// The all-in-one alone may run without KAFKA_BROKERS: it then starts the local broker.
+import { expect, it } from 'vitest';
+import { envProblem, parseEnv } from '@wapipe/config';
+import { allInOneEnv } from './env.ts';
+
+it('accepts settings without KAFKA_BROKERS, and checks them when set', () => {
+  expect(parseEnv(allInOneEnv, {}).KAFKA_BROKERS).toBeUndefined();
+  expect(envProblem(allInOneEnv, { KAFKA_BROKERS: 'no-port' })?.variables).toEqual(['KAFKA_BROKERS']);
+});
