@@ -7,13 +7,16 @@ import {
   HttpError,
   answerUnmatchedAsJson,
   handleAppError,
+  healthOperations,
   observeRoute,
+  openApiRoutes,
   requestIdMiddleware,
   requireApiKey,
 } from '@wapipe/http';
+import type { OperationDoc } from '@wapipe/http';
 import type { Logger } from '@wapipe/observability';
 import type { ApiMetrics } from './metrics.ts';
-import { openApiDocument } from './openapi.ts';
+import { apiOperation } from './openapi.ts';
 import { honoPath, mountRoutes } from './route.ts';
 import type { SessionDirectory } from './session-directory.ts';
 import type { AnyRoute } from './route.ts';
@@ -21,7 +24,7 @@ import { alertRoutes } from './routes/alerts.ts';
 import { debuggingRoutes } from './routes/debugging.ts';
 import { messageRoutes } from './routes/messages.ts';
 import { sessionRoutes } from './routes/sessions.ts';
-import { streamRoutes } from './routes/stream.ts';
+import { streamOperation, streamRoutes } from './routes/stream.ts';
 
 export { apiEnv } from './env.ts';
 export type { ApiEnv } from './env.ts';
@@ -50,10 +53,22 @@ export function apiRoutes(ch: ClickHouse, now: () => Date): AnyRoute[] {
   return [...messageRoutes(ch), ...debuggingRoutes(ch, now), ...sessionRoutes(ch, now), ...alertRoutes(ch)];
 }
 
+/** The API's operations for the OpenAPI document: every read route, the stream included. */
+export function apiOperations(routes: readonly AnyRoute[]): OperationDoc[] {
+  return [...routes.map(apiOperation), streamOperation];
+}
+
+export const API_DOCUMENT_INFO = {
+  title: 'wapipe read API',
+  version: API_VERSION,
+  description:
+    'The read side of wapipe: messages, session analytics, raw requests, audit and alerts. Every /v1 route ' +
+    'needs `Authorization: Bearer <key>` (API_KEYS). The all-in-one serves the whole interface in one document.',
+};
+
 export function createApiApp(deps: ApiDeps): Hono {
   const app = new Hono();
   const routes = apiRoutes(deps.ch, deps.now ?? (() => new Date()));
-  const document = openApiDocument(routes, { title: 'wapipe read API', version: API_VERSION });
 
   // Each of this app's routes is counted and logged as the API's, and nothing else is (observeRoute).
   app.use('*', requestIdMiddleware());
@@ -66,7 +81,8 @@ export function createApiApp(deps: ApiDeps): Hono {
     for (const route of observed) app.on(route.method, route.path, observeRoute(route, observer));
   }
 
-  app.get('/openapi.json', (c) => c.json(document));
+  // The service's own document (its root serves the health routes too); the all-in-one serves its own first.
+  app.route('/', openApiRoutes(API_DOCUMENT_INFO, [...healthOperations, ...apiOperations(routes)]).app);
   app.use('/v1/*', requireApiKey(deps.apiKeys));
   mountRoutes(app, routes, (id) => deps.sessions.has(id));
   app.route('/', streamRoutes(deps.ch));

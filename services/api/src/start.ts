@@ -1,12 +1,13 @@
 // Wires the API to its own ClickHouse connection and to the sessions topic (which sessions exist). Used by index.ts and by the all-in-one, which serve the
 // app themselves.
 import type { Hono } from 'hono';
+import type { OperationDoc } from '@wapipe/http';
 import { clickhouseFromEnv } from '@wapipe/clickhouse';
 import type { ClickHouse } from '@wapipe/clickhouse';
 import { connectKafka, topicCatalog } from '@wapipe/kafka';
 import type { KafkaConnection } from '@wapipe/kafka';
 import type { Logger, Registry } from '@wapipe/observability';
-import { createApiApp } from './app.ts';
+import { apiOperations, apiRoutes, createApiApp } from './app.ts';
 import type { ApiEnv } from './env.ts';
 import { createApiMetrics } from './metrics.ts';
 import { followSessionDirectory } from './session-directory.ts';
@@ -14,6 +15,8 @@ import type { SessionDirectory } from './session-directory.ts';
 
 export interface RunningApi {
   app: Hono;
+  /** Its operations, for a document of more than this service (the all-in-one's). */
+  operations: OperationDoc[];
   ch: ClickHouse;
   kafka: KafkaConnection;
   /** Closes the ClickHouse connection; the caller closes its HTTP server first. */
@@ -45,6 +48,7 @@ export async function startApi(
   const app = createApiApp({ ch, apiKeys, sessions, logger, metrics: createApiMetrics(context.registry) });
   return {
     app,
+    operations: apiOperations(apiRoutes(ch, () => new Date())),
     ch,
     kafka,
     async stop() {

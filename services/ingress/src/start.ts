@@ -10,8 +10,7 @@ import type { IngressEnv } from './env.ts';
 import { createIngressMetrics } from './metrics.ts';
 import { parseSessionsKey } from './sessions/session-crypto.ts';
 import { createKafkaSessionStore, readSessionsFile } from './sessions/session-store.ts';
-
-export const INGRESS_VERSION = '0.1.0';
+import { INGRESS_VERSION } from './version.ts';
 
 export interface RunningIngress {
   app: Hono;
