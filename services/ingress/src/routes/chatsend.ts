@@ -11,13 +11,10 @@ import { SessionPath, webhookAnswer, webhookErrors, webhookTag } from './intake-
 
 // The signature itself is the `standardWebhooks` security scheme; these two are signed with the body.
 const SignedHeaders = z.object({
-  'webhook-id': z
-    .string()
-    .min(1)
-    .meta({
-      description: 'The event’s id; a replay within the window answers 200 once more.',
-      example: 'msg_2KWPBgLlAfxdpx2AI54pPJ85f4W',
-    }),
+  'webhook-id': z.string().min(1).meta({
+    description: 'The event’s id; a replay within the window answers 200 once more.',
+    example: 'msg_2KWPBgLlAfxdpx2AI54pPJ85f4W',
+  }),
   'webhook-timestamp': z
     .string()
     .regex(/^\d+$/)
