@@ -37,6 +37,4 @@ USER node
 # KAFKA_BROKERS and CLICKHOUSE_URL are set (the image has neither Java for a local broker nor chdb).
 ENV SERVICE=""
 # A larger young generation: the consumers keep a unit or two of events alive at a time (ADR 7).
-# kafkajs 2.2 arms its request-queue timer with a negative delay when nothing is throttled, which Node 24
-# reports as TimeoutNegativeWarning on every connection (the timer fires after 1 ms, as on Node 20).
-CMD ["sh", "-c", "if [ ! -f \"services/${SERVICE:-none}/src/index.ts\" ]; then echo \"set SERVICE to one of: ingress, delivery, replies, failures, archive, api (or all-in-one with KAFKA_BROKERS and CLICKHOUSE_URL)\" >&2; exit 2; fi; exec node --max-semi-space-size=64 --disable-warning=TimeoutNegativeWarning \"services/${SERVICE}/src/index.ts\""]
+CMD ["sh", "-c", "if [ ! -f \"services/${SERVICE:-none}/src/index.ts\" ]; then echo \"set SERVICE to one of: ingress, delivery, replies, failures, archive, api (or all-in-one with KAFKA_BROKERS and CLICKHOUSE_URL)\" >&2; exit 2; fi; exec node --max-semi-space-size=64 \"services/${SERVICE}/src/index.ts\""]
