@@ -1,10 +1,11 @@
 // The only module that touches the drivers. Everything above it sees one @clickhouse/client instance,
 // whether it speaks HTTP to a server or runs the engine in-process through chdb's connection.
 import { mkdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { resolve } from 'node:path';
 import { createClient } from '@clickhouse/client';
 import type { ClickHouseClient, ClickHouseClientConfigOptions } from '@clickhouse/client';
-import { createChdbConnection } from 'chdb/connection';
+import type { createChdbConnection as CreateChdbConnection } from 'chdb/connection';
 import type { Logger } from '@wapipe/observability';
 import { ClickHouseError, scrubSecrets } from './errors.ts';
 import type { ClickHouseOptions } from './types.ts';
@@ -31,6 +32,27 @@ export interface Driver {
   location: string;
 }
 
+/**
+ * chdb (543 MB of native library) is an optional dependency, loaded only on the embedded path, so a
+ * deployment that sets CLICKHOUSE_URL installs without it (`npm ci --omit=optional`; the image does).
+ */
+function loadChdb(): typeof CreateChdbConnection {
+  try {
+    const chdb = createRequire(import.meta.url)('chdb/connection') as {
+      createChdbConnection: typeof CreateChdbConnection;
+    };
+    return chdb.createChdbConnection;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'MODULE_NOT_FOUND') throw error;
+    throw new ClickHouseError(
+      'CLICKHOUSE_UNAVAILABLE',
+      'embedded ClickHouse needs the optional package chdb, which is not installed: set CLICKHOUSE_URL to a ' +
+        'ClickHouse server, or install with optional dependencies (npm ci without --omit=optional)',
+      { retry: false },
+    );
+  }
+}
+
 export function openDriver(options: ClickHouseOptions, logger: Logger): Driver {
   const log = { LoggerClass: driverLoggerClass(logger), level: 3 /* WARN */ } as const;
   if (options.url !== undefined && options.url !== '') {
@@ -51,6 +73,7 @@ export function openDriver(options: ClickHouseOptions, logger: Logger): Driver {
 
   const path = resolve(options.dataPath ?? defaultDataPath);
   const location = `CHDB_PATH=${path}`;
+  const createChdbConnection = loadChdb();
   try {
     mkdirSync(path, { recursive: true });
     // chdb types its connection against @clickhouse/client-common while the client bundles its own copy

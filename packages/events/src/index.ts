@@ -100,3 +100,10 @@ export {
   keyFingerprint,
 } from './audit-entry.ts';
 export type { AuditAction } from './audit-entry.ts';
+
+// Real fixtures as documentation examples
+export {
+  CHATSEND_BODY_EXAMPLES,
+  EXAMPLE_PROVIDER_MESSAGE_ID,
+  META_BODY_EXAMPLES,
+} from './fixture-examples.ts';

@@ -1,5 +1,7 @@
 import { Hono } from 'hono';
+import { z } from 'zod';
 import type { Registry } from '@wapipe/observability';
+import type { OperationDoc } from './openapi/operation.ts';
 
 export type ReadinessChecks = Record<string, () => Promise<boolean>>;
 
@@ -7,6 +9,59 @@ interface Readiness {
   ready: boolean;
   checks: Record<string, 'ok' | 'unavailable'>;
 }
+
+const Readiness = z.object({
+  status: z.enum(['ready', 'unavailable']),
+  checks: z.record(z.string(), z.enum(['ok', 'unavailable'])),
+});
+
+export const healthOperations: readonly OperationDoc[] = [
+  {
+    method: 'get',
+    path: '/healthz',
+    operationId: 'getHealth',
+    tag: 'Operations',
+    summary: 'The process is up (liveness)',
+    security: 'none',
+    response: { status: 200, description: 'Up.', schema: z.object({ status: z.literal('ok') }) },
+    errors: {},
+  },
+  {
+    method: 'get',
+    path: '/readyz',
+    operationId: 'getReadiness',
+    tag: 'Operations',
+    summary: 'Kafka (and ClickHouse, where the service uses it) answer (readiness)',
+    description:
+      'Each check is cached for a second, so probes cost one round trip per dependency per second.',
+    security: 'none',
+    response: {
+      status: 200,
+      description: 'Every dependency answers.',
+      schema: Readiness,
+      example: { status: 'ready', checks: { kafka: 'ok', clickhouse: 'ok' } },
+    },
+    alsoAnswers: [
+      {
+        status: 503,
+        description: 'A dependency does not answer (the same body, naming it).',
+        schema: Readiness,
+        example: { status: 'unavailable', checks: { kafka: 'ok', clickhouse: 'unavailable' } },
+      },
+    ],
+    errors: {},
+  },
+  {
+    method: 'get',
+    path: '/metrics',
+    operationId: 'getMetrics',
+    tag: 'Operations',
+    summary: 'Prometheus metrics in the text exposition format',
+    security: 'none',
+    response: { status: 200, description: 'The metrics.', contentType: 'text/plain; version=0.0.4' },
+    errors: {},
+  },
+];
 
 /**
  * /healthz (the process answers), /readyz (every dependency answers), /metrics (Prometheus text).

@@ -9,3 +9,15 @@ export { REQUEST_ID_HEADER, requestIdFromHeaders, requestIdMiddleware, requestId
 export { serveHttp, serveUntilSignal, startOrExit } from './serve.ts';
 export type { ServerLimits } from './serve.ts';
 export { allowedMethods, answerUnmatchedAsJson } from './unmatched.ts';
+export { healthOperations } from './health.ts';
+export { ErrorBodySchema, openApiDocument } from './openapi/document.ts';
+export type { DocumentInfo, OpenApiDocument } from './openapi/document.ts';
+export { describeOperation, honoPathOf } from './openapi/operation.ts';
+export type {
+  BodyDoc,
+  HttpMethod,
+  OperationDoc,
+  OperationSecurity,
+  SuccessDoc,
+} from './openapi/operation.ts';
+export { openApiOperations, openApiRoutes } from './openapi/routes.ts';

@@ -2,6 +2,7 @@
 // can replace kafkajs here without touching a service.
 import { readFileSync } from 'node:fs';
 import { Kafka, logLevel } from 'kafkajs';
+import './negative-timer-warning.ts';
 import type { Admin, KafkaConfig, LogEntry, SASLOptions } from 'kafkajs';
 import type { Logger } from '@wapipe/observability';
 import { KafkaError, errorMessage, isRetryable } from './errors.ts';

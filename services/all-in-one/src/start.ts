@@ -9,8 +9,15 @@ import { startArchive } from '@wapipe/archive';
 import { urlWithoutCredentials } from '@wapipe/config';
 import { startDelivery } from '@wapipe/delivery';
 import { startFailures } from '@wapipe/failures';
-import { answerUnmatchedAsJson, healthRoutes, requestIdMiddleware } from '@wapipe/http';
-import { startIngress } from '@wapipe/ingress';
+import {
+  answerUnmatchedAsJson,
+  healthOperations,
+  healthRoutes,
+  openApiRoutes,
+  requestIdMiddleware,
+} from '@wapipe/http';
+import type { OperationDoc, ReadinessChecks } from '@wapipe/http';
+import { INGRESS_VERSION, ingressOperations, startIngress } from '@wapipe/ingress';
 import type { LocalBroker } from '@wapipe/local-kafka';
 import type { Logger, Registry } from '@wapipe/observability';
 import { startReplies } from '@wapipe/replies';
@@ -25,6 +32,35 @@ export interface RunningPipeline {
   app: Hono;
   brokers: string[];
   stop(): Promise<void>;
+}
+
+export const ALL_IN_ONE_DOCUMENT_INFO = {
+  title: 'wapipe',
+  version: INGRESS_VERSION,
+  description:
+    'WhatsApp webhooks in, delivery analytics out. Providers post signed webhooks to `/webhooks/*`; the ' +
+    'operator registers sessions and outbound messages and reads everything under `/v1` with ' +
+    '`Authorization: Bearer <key>` (API_KEYS). Errors are `{ "error": { "code", "message" } }`.',
+};
+
+/** One server for everything: health, the whole document, the ingress's routes and the API's. */
+export function allInOneApp(parts: {
+  registry: Registry;
+  checks: ReadinessChecks;
+  ingress: Hono;
+  api: { app: Hono; operations: readonly OperationDoc[] };
+}): Hono {
+  const app = new Hono();
+  app.use('*', requestIdMiddleware());
+  app.route('/', healthRoutes({ registry: parts.registry, checks: parts.checks }));
+  // Before the services' apps, whose own /openapi.json and /docs describe only themselves.
+  const operations = [...healthOperations, ...ingressOperations, ...parts.api.operations];
+  app.route('/', openApiRoutes(ALL_IN_ONE_DOCUMENT_INFO, operations).app);
+  app.route('/', parts.ingress);
+  app.route('/', parts.api.app);
+  // Hono answers unmatched requests with the serving app's handler, so this one needs it too.
+  answerUnmatchedAsJson(app);
+  return app;
 }
 
 export async function startPipeline(
@@ -88,19 +124,12 @@ export async function startPipeline(
     const ingress = await startIngress(withBrokers, context);
     steps.intake = () => ingress.stop();
 
-    const app = new Hono();
-    app.use('*', requestIdMiddleware());
-    app.route(
-      '/',
-      healthRoutes({
-        registry: context.registry,
-        checks: { kafka: () => ingress.kafka.isReachable(), clickhouse: () => api.ch.ping() },
-      }),
-    );
-    app.route('/', ingress.app);
-    app.route('/', api.app);
-    // Hono answers unmatched requests with the serving app's handler, so this one needs it too.
-    answerUnmatchedAsJson(app);
+    const app = allInOneApp({
+      registry: context.registry,
+      checks: { kafka: () => ingress.kafka.isReachable(), clickhouse: () => api.ch.ping() },
+      ingress: ingress.app,
+      api: { app: api.app, operations: api.operations },
+    });
     return { app, brokers, stop: stopAll };
   } catch (error) {
     await stopAll();

@@ -7,13 +7,16 @@ import {
   HttpError,
   answerUnmatchedAsJson,
   handleAppError,
+  healthOperations,
   observeRoute,
+  openApiRoutes,
   requestIdMiddleware,
   requireApiKey,
 } from '@wapipe/http';
+import type { OperationDoc } from '@wapipe/http';
 import type { Logger } from '@wapipe/observability';
 import type { ApiMetrics } from './metrics.ts';
-import { openApiDocument } from './openapi.ts';
+import { apiOperation } from './openapi.ts';
 import { honoPath, mountRoutes } from './route.ts';
 import type { SessionDirectory } from './session-directory.ts';
 import type { AnyRoute } from './route.ts';
@@ -21,13 +24,13 @@ import type { ConsumerStateReader } from './consumer-lag.ts';
 import { alertRoutes } from './routes/alerts.ts';
 import { analyticsRoutes } from './routes/analytics.ts';
 import { failuresAcrossRoutes } from './routes/failures-across.ts';
-import { consoleRoutes } from './routes/console.ts';
+import { consoleOperations, consoleRoutes } from './routes/console.ts';
 import { consumerRoutes } from './routes/consumers.ts';
 import { debuggingRoutes } from './routes/debugging.ts';
 import { messageRoutes } from './routes/messages.ts';
 import { sessionStateRoutes } from './routes/session-states.ts';
 import { sessionRoutes } from './routes/sessions.ts';
-import { streamRoutes } from './routes/stream.ts';
+import { streamOperation, streamRoutes } from './routes/stream.ts';
 
 export const API_VERSION = '0.1.0';
 
@@ -56,14 +59,31 @@ export function apiRoutes(ch: ClickHouse, now: () => Date): AnyRoute[] {
   ];
 }
 
-export function createApiApp(deps: ApiDeps): Hono {
-  const app = new Hono();
-  const routes = [
+/** The API's operations for the OpenAPI document: every read route, the stream included. */
+export function apiOperations(routes: readonly AnyRoute[]): OperationDoc[] {
+  return [...routes.map(apiOperation), streamOperation, ...consoleOperations];
+}
+
+export const API_DOCUMENT_INFO = {
+  title: 'wapipe read API',
+  version: API_VERSION,
+  description:
+    'The read side of wapipe: messages, session analytics, raw requests, audit and alerts. Every /v1 route ' +
+    'needs `Authorization: Bearer <key>` (API_KEYS). The all-in-one serves the whole interface in one document.',
+};
+
+/** Every /v1 read route the api app serves: the read routes and the console's two. */
+export function apiAppRoutes(deps: Pick<ApiDeps, 'ch' | 'now' | 'consumers'>): AnyRoute[] {
+  return [
     ...apiRoutes(deps.ch, deps.now ?? (() => new Date())),
     ...sessionStateRoutes(deps.ch),
     ...consumerRoutes(deps.consumers),
   ];
-  const document = openApiDocument(routes, { title: 'wapipe read API', version: API_VERSION });
+}
+
+export function createApiApp(deps: ApiDeps): Hono {
+  const app = new Hono();
+  const routes = apiAppRoutes(deps);
 
   // Each of this app's routes is counted and logged as the API's, and nothing else is (observeRoute).
   app.use('*', requestIdMiddleware());
@@ -76,7 +96,8 @@ export function createApiApp(deps: ApiDeps): Hono {
     for (const route of observed) app.on(route.method, route.path, observeRoute(route, observer));
   }
 
-  app.get('/openapi.json', (c) => c.json(document));
+  // The service's own document (its root serves the health routes too); the all-in-one serves its own first.
+  app.route('/', openApiRoutes(API_DOCUMENT_INFO, [...healthOperations, ...apiOperations(routes)]).app);
   app.route('/', consoleRoutes());
   app.use('/v1/*', requireApiKey(deps.apiKeys));
   mountRoutes(app, routes, (id) => deps.sessions.has(id));

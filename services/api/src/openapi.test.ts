@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { apiRoutes } from './app.ts';
-import { openApiDocument } from './openapi.ts';
+import { openApiDocument } from '@wapipe/http';
+import { API_DOCUMENT_INFO, apiOperations, apiRoutes } from './app.ts';
 
 const routes = apiRoutes({} as never, () => new Date());
-const doc = openApiDocument(routes, { title: 't', version: '0' });
+const doc = openApiDocument(API_DOCUMENT_INFO, apiOperations(routes));
 
 type Operation = {
   operationId: string;
@@ -13,8 +13,8 @@ type Operation = {
 };
 const operation = (path: string) => (doc.paths[path] as { get: Operation }).get;
 
-describe('the OpenAPI document', () => {
-  it('has one operation per route, with its parameters from the same schemas', () => {
+describe('the read routes in the OpenAPI document', () => {
+  it('have one operation per route, with its parameters from the same schemas', () => {
     for (const route of routes) {
       const op = operation(route.path);
       expect(op.operationId).toBe(route.operationId);
@@ -27,7 +27,7 @@ describe('the OpenAPI document', () => {
     }
   });
 
-  it('marks path parameters and the stats range as required, the rest as optional', () => {
+  it('mark path parameters and the stats range as required, the rest as optional', () => {
     const required = (path: string) =>
       operation(path)
         .parameters.filter((p) => p.required)
@@ -35,16 +35,17 @@ describe('the OpenAPI document', () => {
     expect(required('/v1/messages/{id}')).toEqual(['id']);
     expect(required('/v1/sessions/{sessionId}/stats')).toEqual(['sessionId', 'from', 'to']);
     expect(required('/v1/sessions/{sessionId}/replies')).toEqual(['sessionId']);
+    expect(required('/v1/sessions/{sessionId}/stream')).toEqual(['sessionId']);
     expect(required('/v1/alerts')).toEqual([]);
   });
 
-  it('documents the 404 of a message that nothing knows, and the 400 of every parameter', () => {
+  it('document the 404 of a message that nothing knows, and the 400 of every parameter', () => {
     expect(Object.keys(operation('/v1/messages/{id}').responses)).toContain('404');
     for (const route of routes)
       expect(Object.keys(operation(route.path).responses), route.path).toContain('400');
   });
 
-  it('is plain JSON', () => {
+  it('are plain JSON', () => {
     expect(JSON.parse(JSON.stringify(doc))).toEqual(doc);
   });
 });

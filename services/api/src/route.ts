@@ -19,6 +19,8 @@ export interface ApiRoute<Path extends z.ZodType, Query extends z.ZodType, Respo
   label: string;
   summary: string;
   description?: string;
+  /** The OpenAPI tag (default `Reading`). */
+  tag?: string;
   pathParams: Path;
   query: Query;
   response: Response;

@@ -1,12 +1,13 @@
 // Wires the API to its own ClickHouse connection and to the sessions topic (which sessions exist). Used by index.ts and by the all-in-one, which serve the
 // app themselves.
 import type { Hono } from 'hono';
+import type { OperationDoc } from '@wapipe/http';
 import { clickhouseFromEnv } from '@wapipe/clickhouse';
 import type { ClickHouse } from '@wapipe/clickhouse';
 import { connectKafka, topicCatalog } from '@wapipe/kafka';
 import type { KafkaConnection } from '@wapipe/kafka';
 import type { Logger, Registry } from '@wapipe/observability';
-import { createApiApp } from './app.ts';
+import { apiAppRoutes, apiOperations, createApiApp } from './app.ts';
 import { kafkaConsumerStates } from './consumer-lag.ts';
 import type { ApiEnv } from './env.ts';
 import { createApiMetrics } from './metrics.ts';
@@ -14,7 +15,14 @@ import { followSessionDirectory } from './session-directory.ts';
 import type { SessionDirectory } from './session-directory.ts';
 
 // The package entry (package.json exports): what other workspaces may use of the api.
-export { API_VERSION, apiRoutes, createApiApp } from './app.ts';
+export {
+  API_DOCUMENT_INFO,
+  API_VERSION,
+  apiAppRoutes,
+  apiOperations,
+  apiRoutes,
+  createApiApp,
+} from './app.ts';
 export type { ApiDeps } from './app.ts';
 export { apiEnv } from './env.ts';
 export type { ApiEnv } from './env.ts';
@@ -25,6 +33,8 @@ export type { SessionDirectory } from './session-directory.ts';
 
 export interface RunningApi {
   app: Hono;
+  /** Its operations, for a document of more than this service (the all-in-one's). */
+  operations: OperationDoc[];
   ch: ClickHouse;
   kafka: KafkaConnection;
   /** Closes the ClickHouse connection; the caller closes its HTTP server first. */
@@ -53,16 +63,18 @@ export async function startApi(
   const ch = clickhouseFromEnv(env, { logger });
   const apiKeys = env.API_KEYS ?? [];
   if (apiKeys.length === 0) logger.warn('API_KEYS is empty: every /v1 route answers 401');
+  const consumers = kafkaConsumerStates(kafka, topics);
   const app = createApiApp({
     ch,
     apiKeys,
     sessions,
     logger,
     metrics: createApiMetrics(context.registry),
-    consumers: kafkaConsumerStates(kafka, topics),
+    consumers,
   });
   return {
     app,
+    operations: apiOperations(apiAppRoutes({ ch, consumers })),
     ch,
     kafka,
     async stop() {

@@ -284,6 +284,11 @@ describe('API keys', () => {
     const doc = (await res.json()) as { openapi: string; paths: Record<string, unknown> };
     expect(doc.openapi).toBe('3.1.0');
     expect(Object.keys(doc.paths).sort()).toEqual([
+      '/docs',
+      '/healthz',
+      '/metrics',
+      '/openapi.json',
+      '/readyz',
       '/v1/alerts',
       '/v1/audit',
       '/v1/consumers',
@@ -294,6 +299,7 @@ describe('API keys', () => {
       '/v1/sessions/{sessionId}/failures',
       '/v1/sessions/{sessionId}/replies',
       '/v1/sessions/{sessionId}/stats',
+      '/v1/sessions/{sessionId}/stream',
     ]);
   });
 });

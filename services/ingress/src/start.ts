@@ -10,9 +10,10 @@ import type { IngressEnv } from './env.ts';
 import { createIngressMetrics } from './metrics.ts';
 import { parseSessionsKey } from './sessions/session-crypto.ts';
 import { createKafkaSessionStore, readSessionsFile } from './sessions/session-store.ts';
+import { INGRESS_VERSION } from './version.ts';
 
 // The package entry (package.json exports): what other workspaces may use of the ingress.
-export { createIngressApp, ingressRoutes } from './app.ts';
+export { INGRESS_DOCUMENT_INFO, createIngressApp, ingressOperations, ingressRoutes } from './app.ts';
 export type { IngressDeps } from './deps.ts';
 export { createIngressMetrics } from './metrics.ts';
 export {
@@ -26,7 +27,7 @@ export { signStandardWebhook } from './intake/verify-standard-webhooks.ts';
 export { ingressEnv } from './env.ts';
 export type { IngressEnv } from './env.ts';
 
-export const INGRESS_VERSION = '0.1.0';
+export { INGRESS_VERSION } from './version.ts';
 
 export interface RunningIngress {
   app: Hono;

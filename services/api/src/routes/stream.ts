@@ -8,8 +8,8 @@ import { streamSSE } from 'hono/streaming';
 import { z } from 'zod';
 import { isClickHouseError } from '@wapipe/clickhouse';
 import type { ClickHouse } from '@wapipe/clickhouse';
-import { HttpError } from '@wapipe/http';
-import { SESSION_ID } from '../params.ts';
+import type { OperationDoc } from '@wapipe/http';
+import { parseQuery, parseWith, sessionId } from '../params.ts';
 
 export const STREAM_KINDS = ['status', 'reply', 'failure', 'session'] as const;
 export type StreamKind = (typeof STREAM_KINDS)[number];
@@ -90,29 +90,64 @@ async function readStoredEvents(
   }));
 }
 
-function parseKinds(raw: string | undefined): StreamKind[] {
-  if (raw === undefined || raw === '') return [...STREAM_KINDS];
-  const kinds = raw.split(',');
-  const bad = kinds.find((k) => !(STREAM_KINDS as readonly string[]).includes(k));
-  if (bad !== undefined) {
-    throw new HttpError(
-      400,
-      'bad_parameter',
-      `kind: expected a comma-separated list of ${STREAM_KINDS.join(', ')}`,
-    );
-  }
-  return [...new Set(kinds as StreamKind[])];
-}
+const StreamPath = z.object({ sessionId });
+const StreamQuery = z.object({
+  kind: z
+    .string()
+    .optional()
+    .transform((raw, ctx): StreamKind[] => {
+      if (raw === undefined || raw === '') return [...STREAM_KINDS];
+      const kinds = raw.split(',');
+      if (kinds.some((k) => !(STREAM_KINDS as readonly string[]).includes(k))) {
+        ctx.addIssue({
+          code: 'custom',
+          message: `expected a comma-separated list of ${STREAM_KINDS.join(', ')}`,
+        });
+        return z.NEVER;
+      }
+      return [...new Set(kinds as StreamKind[])];
+    })
+    .meta({
+      description: `Which kinds to send, comma-separated; default all (${STREAM_KINDS.join(',')}).`,
+      example: 'status,reply',
+    }),
+});
+
+export const streamOperation: OperationDoc = {
+  method: 'get',
+  path: '/v1/sessions/{sessionId}/stream',
+  operationId: 'streamSessionEvents',
+  tag: 'Reading',
+  summary: 'A session’s normalized events as they are stored, as server-sent events',
+  description:
+    'First a `ready` event (`{ sessionId, kinds }`), then one `event` per stored event, each once, with ' +
+    'its `eventId` as the SSE id; events stored before the stream opened are not sent. A comment line ' +
+    'every 15 s keeps idle proxies open; an `error` event ends the stream when the data store stops. ' +
+    'Each `event`’s data is JSON `{ kind, eventId, sessionId, providerMessageId, contact, value, detail, ' +
+    'occurredAt, receivedAt }`.',
+  security: 'apiKey',
+  pathParams: StreamPath,
+  query: StreamQuery,
+  response: {
+    status: 200,
+    description: 'The stream (until the client closes it).',
+    contentType: 'text/event-stream',
+    example:
+      'event: ready\ndata: {"sessionId":"shop-main","kinds":["status","reply","failure","session"]}\n\n' +
+      'event: event\nid: 3f1c…\ndata: {"kind":"status","eventId":"3f1c…","sessionId":"shop-main",…}\n\n',
+  },
+  errors: {
+    400: 'A parameter is not valid; the message names it.',
+    401: 'No API key, or not a valid one.',
+  },
+};
 
 export function streamRoutes(ch: ClickHouse, options: { pollMs?: number } = {}): Hono {
   const pollMs = options.pollMs ?? 500;
   const app = new Hono();
   app.get('/v1/sessions/:sessionId/stream', (c) => {
-    const sessionId = c.req.param('sessionId');
-    if (!SESSION_ID.test(sessionId)) {
-      throw new HttpError(400, 'bad_parameter', 'sessionId: 1–128 letters, digits, ".", "_", ":" or "-"');
-    }
-    const kinds = parseKinds(c.req.query('kind'));
+    const { sessionId } = parseWith(StreamPath, c.req.param());
+    const { kind: kinds } = parseQuery(StreamQuery, c.req.url);
     return streamSSE(
       c,
       async (stream) => {

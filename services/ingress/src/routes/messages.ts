@@ -3,8 +3,15 @@
 // so the delivery consumer sees them in order with the statuses they link to.
 import { Hono } from 'hono';
 import { z } from 'zod';
-import { OutboundRegistration, auditEntry, bearerFingerprint, rawKafkaRecord } from '@wapipe/events';
+import {
+  EXAMPLE_PROVIDER_MESSAGE_ID,
+  OutboundRegistration,
+  auditEntry,
+  bearerFingerprint,
+  rawKafkaRecord,
+} from '@wapipe/events';
 import { HttpError, requestIdOf } from '@wapipe/http';
+import type { OperationDoc } from '@wapipe/http';
 import { isRetryable } from '@wapipe/kafka';
 import type { IngressDeps } from '../deps.ts';
 import { parseJson, readBody, requireJson } from '../intake/read-body.ts';
@@ -19,6 +26,52 @@ const parseRegistrations = (json: unknown) =>
   typeof json === 'object' && json !== null && 'messages' in json
     ? RegistrationList.safeParse(json)
     : SingleRegistration.safeParse(json);
+
+const exampleRegistration = {
+  messageId: 'order-4711-confirmation',
+  sessionId: 'sess_shop_main',
+  recipient: '+16505551234',
+  providerMessageId: EXAMPLE_PROVIDER_MESSAGE_ID,
+  sentAt: '2025-06-25T13:16:20Z',
+  campaignId: 'june-orders',
+  category: 'utility',
+  template: 'order_confirmation',
+};
+
+export const messageOperations: readonly OperationDoc[] = [
+  {
+    method: 'post',
+    path: '/v1/messages',
+    operationId: 'registerMessages',
+    tag: 'Outbound registry',
+    summary: 'Register outbound messages: which provider message id is which of your messages',
+    description:
+      `One registration, or \`{ "messages": [ … ] }\` with up to ${MAX_PER_REQUEST}. Registrations and ` +
+      'webhooks may arrive in any order; the link holds either way.',
+    security: 'apiKey',
+    body: {
+      schema: z.union([OutboundRegistration, RegistrationList]),
+      examples: {
+        one: { summary: 'One message', value: exampleRegistration },
+        many: { summary: 'A list', value: { messages: [exampleRegistration] } },
+      },
+    },
+    response: {
+      status: 202,
+      description: 'Durable in Kafka; the delivery consumer links them.',
+      schema: z.object({ accepted: z.number().int() }),
+      example: { accepted: 1 },
+    },
+    errors: {
+      400: 'Malformed JSON, or an item that is not a registration (the message names the field).',
+      401: 'No API key, or not a valid one.',
+      403: 'A `read:` key cannot write.',
+      413: 'The body is over MAX_BODY_BYTES.',
+      415: 'Not `application/json`.',
+      503: 'Not stored durably; retry after `Retry-After`.',
+    },
+  },
+];
 
 export function messageRoutes(deps: IngressDeps): Hono {
   const app = new Hono();

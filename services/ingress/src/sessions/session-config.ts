@@ -43,7 +43,16 @@ export interface StoredSession extends SessionConfig {
 }
 
 /** What the API shows of a session: never the secret or the verify token. */
-export function redactSession(session: StoredSession) {
+export const RedactedSession = z.object({
+  sessionId: z.string(),
+  provider: z.enum(['meta', 'chatsend']),
+  enableWebhook: z.boolean(),
+  secret: z.literal('[redacted]'),
+  verifyToken: z.literal('[redacted]').nullable(),
+  updatedAt: z.string().meta({ format: 'date-time' }),
+});
+
+export function redactSession(session: StoredSession): z.output<typeof RedactedSession> {
   return {
     sessionId: session.sessionId,
     provider: session.provider,

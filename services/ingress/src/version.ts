@@ -1,0 +1,1 @@
+export const INGRESS_VERSION = '0.1.0';
