@@ -9,6 +9,7 @@ COPY package.json package-lock.json ./
 COPY packages/cli/package.json packages/cli/
 COPY packages/clickhouse/package.json packages/clickhouse/
 COPY packages/config/package.json packages/config/
+COPY packages/errors/package.json packages/errors/
 COPY packages/events/package.json packages/events/
 COPY packages/http/package.json packages/http/
 COPY packages/kafka/package.json packages/kafka/

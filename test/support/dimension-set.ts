@@ -107,7 +107,8 @@ export function generateDimensionSet(options: {
         });
       }
     }
-    set.envelopeErrors.push({ session, at: EVENT_SET_T0 + 30 * MINUTE, code: '131056' });
+    // Meta's envelope errors carry no timestamp: their failure time is when the ingress received them.
+    set.envelopeErrors.push({ session, at: Date.now(), code: '131056' });
   }
   return set;
 }

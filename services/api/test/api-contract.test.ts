@@ -284,6 +284,8 @@ describe('API keys', () => {
     const doc = (await res.json()) as { openapi: string; paths: Record<string, unknown> };
     expect(doc.openapi).toBe('3.1.0');
     expect(Object.keys(doc.paths).sort()).toEqual([
+      '/console',
+      '/console/',
       '/docs',
       '/healthz',
       '/metrics',
@@ -292,6 +294,7 @@ describe('API keys', () => {
       '/v1/alerts',
       '/v1/audit',
       '/v1/consumers',
+      '/v1/failures',
       '/v1/messages/{id}',
       '/v1/messages/{id}/raw',
       '/v1/raw',
@@ -300,6 +303,8 @@ describe('API keys', () => {
       '/v1/sessions/{sessionId}/replies',
       '/v1/sessions/{sessionId}/stats',
       '/v1/sessions/{sessionId}/stream',
+      '/v1/stats',
+      '/v1/stats/latency',
     ]);
   });
 });
