@@ -1,6 +1,6 @@
 # One image for every service; SERVICE picks which one runs (see docker-compose.yml and the README).
 # Production dependencies only, no chdb (every service here talks to a ClickHouse server) and no runner:
-# Node 24 runs the TypeScript sources with its own type stripping (ADR 11).
+# Node 24 runs the TypeScript sources with its own type stripping (ADR 13).
 FROM node:24-bookworm-slim
 ENV NODE_ENV=production
 WORKDIR /app
