@@ -70,6 +70,10 @@ describe('answers', () => {
       });
       expect((await get(`/v1/sessions/obs-a/${path}`)).status, path).toBe(200);
     }
+    // The event stream too, before it opens (a stream that opened would answer 200 and never end).
+    const stream = await get(`/v1/sessions/nobody-${randomUUID().slice(0, 8)}/stream`);
+    expect(stream.status).toBe(404);
+    expect(await stream.json()).toEqual({ error: { code: 'unknown_session', message: expect.any(String) } });
   });
 
   it('lists every session, paged, with secrets redacted', async () => {

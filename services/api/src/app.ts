@@ -101,7 +101,7 @@ export function createApiApp(deps: ApiDeps): Hono {
   app.route('/', consoleRoutes());
   app.use('/v1/*', requireApiKey(deps.apiKeys));
   mountRoutes(app, routes, (id) => deps.sessions.has(id));
-  app.route('/', streamRoutes(deps.ch));
+  app.route('/', streamRoutes(deps.ch, { sessionExists: (id) => deps.sessions.has(id) }));
 
   app.onError((error, c) => {
     if (isClickHouseError(error)) {

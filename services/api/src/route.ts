@@ -47,21 +47,24 @@ export const honoPath = (path: string) => path.replace(/\{([A-Za-z]+)\}/g, ':$1'
 /** Routes of one session's data: they answer 404 `unknown_session` for a session that does not exist. */
 export const isSessionScoped = (route: AnyRoute) => route.path.startsWith('/v1/sessions/{sessionId}/');
 
+/** 404 `unknown_session` unless the session exists: every route under /v1/sessions/{sessionId}/. */
+export async function requireSession(sessionExists: SessionExists, sessionId: string): Promise<void> {
+  if (!(await sessionExists(sessionId))) {
+    throw new HttpError(
+      404,
+      'unknown_session',
+      `no session "${sessionId}"; PUT /v1/sessions/${sessionId} first`,
+    );
+  }
+}
+
 export function mountRoutes(app: Hono, routes: readonly AnyRoute[], sessionExists: SessionExists): void {
   for (const route of routes) {
     app.get(honoPath(route.path), async (c) => {
       const path: unknown = parseWith(route.pathParams, c.req.param());
       const query: unknown = parseQuery(route.query, c.req.url);
-      if (isSessionScoped(route)) {
-        const { sessionId } = path as { sessionId: string };
-        if (!(await sessionExists(sessionId))) {
-          throw new HttpError(
-            404,
-            'unknown_session',
-            `no session "${sessionId}"; PUT /v1/sessions/${sessionId} first`,
-          );
-        }
-      }
+      if (isSessionScoped(route))
+        await requireSession(sessionExists, (path as { sessionId: string }).sessionId);
       const response = await route.handle({ path, query });
       if (route.csv && wantsCsv(c.req.header('accept'))) {
         const next = (response as { nextCursor?: unknown }).nextCursor;

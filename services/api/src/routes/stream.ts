@@ -10,6 +10,8 @@ import { isClickHouseError } from '@wapipe/clickhouse';
 import type { ClickHouse } from '@wapipe/clickhouse';
 import type { OperationDoc } from '@wapipe/http';
 import { parseQuery, parseWith, sessionId } from '../params.ts';
+import { requireSession } from '../route.ts';
+import type { SessionExists } from '../route.ts';
 
 export const STREAM_KINDS = ['status', 'reply', 'failure', 'session'] as const;
 export type StreamKind = (typeof STREAM_KINDS)[number];
@@ -139,15 +141,21 @@ export const streamOperation: OperationDoc = {
   errors: {
     400: 'A parameter is not valid; the message names it.',
     401: 'No API key, or not a valid one.',
+    404: 'No such session (`unknown_session`).',
   },
 };
 
-export function streamRoutes(ch: ClickHouse, options: { pollMs?: number } = {}): Hono {
+export function streamRoutes(
+  ch: ClickHouse,
+  options: { sessionExists: SessionExists; pollMs?: number },
+): Hono {
   const pollMs = options.pollMs ?? 500;
   const app = new Hono();
-  app.get('/v1/sessions/:sessionId/stream', (c) => {
+  app.get('/v1/sessions/:sessionId/stream', async (c) => {
     const { sessionId } = parseWith(StreamPath, c.req.param());
     const { kind: kinds } = parseQuery(StreamQuery, c.req.url);
+    // Before the stream opens: once it has, the answer is a 200 that never ends.
+    await requireSession(options.sessionExists, sessionId);
     return streamSSE(
       c,
       async (stream) => {
