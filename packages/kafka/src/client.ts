@@ -153,6 +153,28 @@ async function retryRetriable<T>(work: () => Promise<T>, deadlineMs: number): Pr
   }
 }
 
+/** Polls metadata until every partition of the topics has a leader; "unknown topic" while it spreads is retried. */
+async function waitForLeaders(admin: Admin, topics: string[], deadlineMs: number): Promise<void> {
+  const deadline = Date.now() + deadlineMs;
+  for (let attempt = 1; ; attempt++) {
+    let pending: string;
+    try {
+      const { topics: found } = await admin.fetchTopicMetadata({ topics });
+      const leaderless = found.filter(
+        (t) => t.partitions.length === 0 || t.partitions.some((p) => p.leader < 0),
+      );
+      if (found.length === topics.length && leaderless.length === 0) return;
+      pending = `no leader yet for ${leaderless.map((t) => t.name).join(', ') || 'some topics'}`;
+    } catch (error) {
+      if (!isRetryable(error)) throw error;
+      pending = errorMessage(error);
+    }
+    if (Date.now() > deadline)
+      throw new Error(`topics still without leaders after ${deadlineMs} ms: ${pending}`);
+    await new Promise((resolve) => setTimeout(resolve, Math.min(1_000, 50 * 2 ** attempt)));
+  }
+}
+
 /** Creates the client and proves a broker answers, or fails within connectTimeoutMs naming KAFKA_BROKERS. */
 export async function connectKafka(options: KafkaOptions): Promise<KafkaConnection> {
   const { brokers, logger } = options;
@@ -231,21 +253,33 @@ export async function connectKafka(options: KafkaOptions): Promise<KafkaConnecti
         // down); one on a single broker.
         const replication = Math.min(3, (await a.describeCluster()).brokers.length);
         const minInSync = String(replication >= 3 ? 2 : 1);
-        await a.createTopics({
-          waitForLeaders: true,
-          topics: missing.map((s) => ({
-            topic: s.name,
-            numPartitions: s.partitions ?? 1,
-            replicationFactor: replication,
-            configEntries: Object.entries({ 'min.insync.replicas': minInSync, ...s.config }).map(
-              ([name, value]) => ({ name, value }),
-            ),
-          })),
+        await retryRetriable(
+          () =>
+            a.createTopics({
+              // Leaders are awaited below: kafkajs's own wait asks one broker, which on a cluster may not yet
+              // know the new topic and answers UNKNOWN_TOPIC_OR_PARTITION, a retriable state it gives up on.
+              waitForLeaders: false,
+              topics: missing.map((s) => ({
+                topic: s.name,
+                numPartitions: s.partitions ?? 1,
+                replicationFactor: replication,
+                configEntries: Object.entries({ 'min.insync.replicas': minInSync, ...s.config }).map(
+                  ([name, value]) => ({ name, value }),
+                ),
+              })),
+            }),
+          30_000,
+        ).catch((error: unknown) => {
+          // Two services creating the same topic at once is fine: the loser sees "already exists".
+          if (!/already exists/i.test(errorMessage(error))) throw error;
         });
+        await waitForLeaders(
+          a,
+          missing.map((s) => s.name),
+          30_000,
+        );
         log.info('created topics', { topics: missing.map((s) => s.name), replication });
       } catch (error) {
-        // Two services creating the same topic at once is fine: the loser sees "already exists".
-        if (/already exists/i.test(errorMessage(error))) return;
         throw new KafkaError('KAFKA_TOPIC_SETUP_FAILED', `creating topics failed: ${errorMessage(error)}`, {
           retry: true,
           cause: error,
