@@ -130,9 +130,14 @@ export async function alertsAnswer(ch: ClickHouse, sessions: string[]): Promise<
   return answers;
 }
 
-/** Splits `items` into consecutive groups of 1 to 7, sized by a seeded random stream. */
-export function chunks<T>(items: T[], seed: number): T[][] {
-  const sizes = shuffled([1, 2, 3, 4, 5, 6, 7], seed);
+/**
+ * Splits `items` into consecutive groups of 1 to 7 (times a scale that keeps them to about `maxGroups`:
+ * each group is a batch the test waits for, and ~0.4 s a wait is what makes these files slow), sized by a
+ * seeded random stream.
+ */
+export function chunks<T>(items: T[], seed: number, maxGroups = 20): T[][] {
+  const scale = Math.max(1, Math.ceil(items.length / (4 * maxGroups)));
+  const sizes = shuffled([1, 2, 3, 4, 5, 6, 7], seed).map((size) => size * scale);
   const out: T[][] = [];
   for (let i = 0, k = 0; i < items.length; k++) {
     const size = sizes[k % sizes.length]!;

@@ -29,7 +29,7 @@ async function answersOfThreeFeeds(
   const newestFirst = records([...byTime].reverse());
   const feeds = [
     { name: 'in order, together', steps: [records(byTime)] },
-    // Newest first in batches of 1 to 7, each batch repeating the previous one's first record.
+    // Newest first in batches of varied size, each batch repeating the previous one's first record.
     {
       name: 'newest first, small batches, repeated',
       steps: chunks(newestFirst, 5).map((step, i, all) => [...step, ...(i > 0 ? [all[i - 1]![0]!] : [])]),
