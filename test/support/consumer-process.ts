@@ -8,7 +8,9 @@ import { failuresEnv, startFailures } from '@wapipe/failures';
 import { createLogger, createRegistry } from '@wapipe/observability';
 import { repliesEnv, startReplies } from '@wapipe/replies';
 
-const logger = createLogger({ level: 'warn', write: (line) => process.stderr.write(line + '\n') });
+// LOG_LEVEL=debug lets a test see where the process is (e.g. a batch journaled, not yet applied).
+const level = process.env['LOG_LEVEL'] === 'debug' ? 'debug' : 'warn';
+const logger = createLogger({ level, write: (line) => process.stderr.write(line + '\n') });
 const context = { logger, registry: createRegistry() };
 const service = process.argv[2];
 

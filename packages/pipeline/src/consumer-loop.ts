@@ -122,10 +122,15 @@ export function createConsumerLoop(connection: KafkaConnection, options: Consume
       })
     : undefined;
 
+  let seenJoins = 0;
   const processGathered = async () => {
     scheduled = false;
     const slots = gathering;
     gathering = [];
+    if (member.joins() !== seenJoins) {
+      seenJoins = member.joins();
+      options.handler.rebalanced?.();
+    }
     const held = slots.map((s) => s.batch);
     const records = held.flatMap((b) => b.records);
     if (staged) return staged.process(slots, records);

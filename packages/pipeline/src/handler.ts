@@ -51,6 +51,11 @@ export interface RecordHandler {
    * the unit like an outage. Called before every attempt; cheap when there is nothing to do.
    */
   recover?(): Promise<boolean>;
+  /**
+   * The member joined its group again, so partitions may have moved: what a member that died left half
+   * stored must be put right before its records are read again here (the next recover does it).
+   */
+  rebalanced?(): void;
 }
 
 /** A record handler that does all its work at once (no staging): the work runs in prepare. */

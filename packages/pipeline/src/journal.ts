@@ -356,6 +356,7 @@ export function createJournal(options: JournalOptions): Journal {
         dedupToken: `${batchId}.journal`,
       });
       log.debug('journaled', {
+        batchId,
         targets: entries.length,
         bytes: entries.reduce((n, e) => n + e.body.length, 0),
         ms: Math.round(performance.now() - started),

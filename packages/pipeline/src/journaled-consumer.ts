@@ -115,6 +115,12 @@ export function journaledRecordHandler(options: {
   return {
     prepare,
     recover,
+    // A member killed between its journal and its mark leaves a batch only recovery applies. Whoever takes
+    // its partitions must apply it before reading those records again: applied later, after they were
+    // stored anew under another batch, it would store them twice.
+    rebalanced: () => {
+      mustRecover = true;
+    },
     ...(handler.reset ? { reset: () => handler.reset!() } : {}),
   };
 }
