@@ -6,8 +6,7 @@
 // migrations; then each round drains the same shape of new traffic (bench/support/status-traffic.ts) into a
 // fresh empty database and into the full one, with the same consumer code. Goal: full/empty ≥ 0.8×.
 //
-//   npm run bench:scale-stored   (BENCH_STORED=50000000 BENCH_EVENTS=300000
-//                                                            BENCH_ROUNDS=3)
+//   npm run bench:scale-stored   (BENCH_STORED=50000000 BENCH_EVENTS=300000 BENCH_ROUNDS=3)
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
