@@ -1,6 +1,7 @@
 // bench/ingress: signed Meta webhooks per second and their latency, wapipe's ingress against a baseline
 // built like the seed guide's minimal receiver (verify, then one awaited produce per request), both on the
-// same broker in the same run. Run: `npx tsx bench/ingress.ts` (BENCH_SECONDS, BENCH_ROUNDS, BENCH_CONNECTIONS).
+// same broker in the same run. Run: `npx tsx bench/ingress.ts` (BENCH_SECONDS, BENCH_ROUNDS, BENCH_CONNECTIONS;
+// BENCH_KAFKA_NODES=3 runs both on a local 3-node cluster: replication 3, min ISR 2, acks=all, issue 19).
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
