@@ -37,7 +37,9 @@ export function time(iso) {
 }
 
 export const percent = (rate) => (rate === null || rate === undefined ? '—' : `${(rate * 100).toFixed(1)}%`);
-export const number = (n) => (n === null || n === undefined ? '—' : n.toLocaleString());
+// One formatter for every number (toLocaleString builds a new one per call: slow over 1,000 rows).
+const numbers = new Intl.NumberFormat();
+export const number = (n) => (n === null || n === undefined ? '—' : numbers.format(n));
 
 export const link = (href, text) => h('a', { href }, text);
 export const sessionLink = (id) => link(`#/session/${encodeURIComponent(id)}`, id);
@@ -53,17 +55,24 @@ export const RETRY_ADVICE = {
   unknown: 'Look up the code with the provider before retrying.',
 };
 
+/** Rows put in before the page first paints (a screenful and more); the rest follow in one more task. */
+const FIRST_ROWS = 100;
+const nextTask = () => new Promise((resolve) => setTimeout(resolve, 0));
+
 /**
  * A table sorted by clicking its headers (buttons, so the keyboard works). `columns`:
- * [{ key, label, value(row) → sortable, cell(row) → node|text, numeric? }]. Returns { el, update(rows) }.
+ * [{ key, label, value(row) → sortable, cell(row) → node|text, numeric? }]. Returns { el, update(rows) };
+ * `update` draws the first rows at once and the rest in the next task, so a long table shows its top
+ * before it is built, and resolves once every row is in (a newer draw stops an older one's remaining rows).
  */
 export function sortableTable({ caption, columns, sort, rowAttrs = () => ({}), empty = 'Nothing here.' }) {
   let rows = [];
   let current = sort; // { key, dir: 1 | -1 } or { compare } for a named default order
+  let drawing = 0;
   const thead = h('thead');
   const tbody = h('tbody');
   const el = h('table', { class: 'data' }, h('caption', {}, caption), thead, tbody);
-  const draw = () => {
+  const drawHead = () =>
     replace(
       thead,
       h(
@@ -85,7 +94,7 @@ export function sortableTable({ caption, columns, sort, rowAttrs = () => ({}), e
                 class: 'sort',
                 onclick: () => {
                   current = { key: c.key, dir: current.key === c.key ? -current.dir : c.numeric ? -1 : 1 };
-                  draw();
+                  void draw();
                 },
               },
               c.label,
@@ -95,33 +104,49 @@ export function sortableTable({ caption, columns, sort, rowAttrs = () => ({}), e
         }),
       ),
     );
-    const ordered = [...rows];
-    if (current.compare) ordered.sort(current.compare);
-    else {
-      const col = columns.find((c) => c.key === current.key);
-      const v = (r) => col.value(r) ?? (col.numeric ? -Infinity : '');
-      ordered.sort((a, b) => (v(a) < v(b) ? -1 : v(a) > v(b) ? 1 : 0) * current.dir);
+  const ordered = () => {
+    const out = [...rows];
+    if (current.compare) return out.sort(current.compare);
+    const col = columns.find((c) => c.key === current.key);
+    const v = (r) => col.value(r) ?? (col.numeric ? -Infinity : '');
+    return out.sort((a, b) => (v(a) < v(b) ? -1 : v(a) > v(b) ? 1 : 0) * current.dir);
+  };
+  const cellClass = (c) => (c.numeric ? 'num' : undefined);
+  const fragmentOf = (some) => {
+    const fragment = document.createDocumentFragment();
+    for (const r of some)
+      fragment.append(
+        h(
+          'tr',
+          rowAttrs(r),
+          columns.map((c) => h('td', { class: cellClass(c), 'data-label': c.label }, c.cell(r))),
+        ),
+      );
+    return fragment;
+  };
+  // One more pass, not many small ones: on a busy machine every yield costs a relayout of the table.
+  const rest = async (list, turn) => {
+    if (list.length <= FIRST_ROWS) return;
+    await nextTask();
+    if (turn === drawing) tbody.append(fragmentOf(list.slice(FIRST_ROWS)));
+  };
+  // The first rows synchronously (a cell that throws fails the caller's refresh), the rest after.
+  const draw = () => {
+    const turn = ++drawing;
+    drawHead();
+    const list = ordered();
+    if (list.length === 0) {
+      replace(tbody, h('tr', {}, h('td', { colspan: columns.length, class: 'muted' }, empty)));
+      return Promise.resolve();
     }
-    replace(
-      tbody,
-      ordered.length === 0
-        ? h('tr', {}, h('td', { colspan: columns.length, class: 'muted' }, empty))
-        : ordered.map((r) =>
-            h(
-              'tr',
-              rowAttrs(r),
-              columns.map((c) =>
-                h('td', { class: c.numeric ? 'num' : undefined, 'data-label': c.label }, c.cell(r)),
-              ),
-            ),
-          ),
-    );
+    tbody.replaceChildren(fragmentOf(list.slice(0, FIRST_ROWS)));
+    return rest(list, turn);
   };
   return {
     el,
     update(next) {
       rows = next;
-      draw();
+      return draw();
     },
   };
 }

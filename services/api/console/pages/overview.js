@@ -13,7 +13,7 @@ const worstFirst = (a, b) =>
   healthScore(b) - healthScore(a) ||
   (b.totals?.failureRate ?? -1) - (a.totals?.failureRate ?? -1) ||
   (a.totals?.deliveryRate ?? 2) - (b.totals?.deliveryRate ?? 2) ||
-  a.sessionId.localeCompare(b.sessionId);
+  (a.sessionId < b.sessionId ? -1 : a.sessionId > b.sessionId ? 1 : 0);
 
 function health(r) {
   const parts = [];
@@ -91,8 +91,8 @@ export function overviewPage(container, { params, setParams }) {
           ),
         )
       : rows;
-    table.update(shown);
     summary.textContent = `${shown.length} of ${rows.length} sessions`;
+    return table.update(shown);
   };
   const filterInput = h('input', {
     id: 'session-filter',
@@ -102,7 +102,7 @@ export function overviewPage(container, { params, setParams }) {
     oninput: (e) => {
       filter = e.target.value;
       setParams({ range: rangeName, ...(filter ? { q: filter } : {}) });
-      draw();
+      void draw();
     },
   });
   const range = h('p', { class: 'muted', id: 'overview-range' });
@@ -134,13 +134,26 @@ export function overviewPage(container, { params, setParams }) {
     title: 'Overview',
     async refresh() {
       const r = rangeOf(rangeName);
-      const [sessions, states, open] = await Promise.all([
+      // The four data sets at once, one request each: the list, the states and the open alerts (the
+      // rows and their health), and every session's rates, which take longer and are drawn when they come.
+      const lists = Promise.all([
         getAll('/v1/sessions', 'sessions').catch((error) =>
           error.status === 404 ? [] : Promise.reject(error),
         ),
         getJson('/v1/session-states').then((a) => a.states),
         getAll('/v1/alerts?status=open', 'alerts'),
       ]);
+      const rates = sessionTotals(
+        r,
+        lists.then(([sessions]) => sessions.map((s) => s.sessionId)),
+      );
+      let ratesCame;
+      rates.then(
+        (answer) => (ratesCame = answer),
+        () => {}, // awaited below: a failure fails this refresh there
+      );
+      const [sessions, states, open] = await lists;
+      performance.mark('overview:lists');
       const byId = new Map(
         sessions.map((s) => [s.sessionId, { sessionId: s.sessionId, provider: s.provider }]),
       );
@@ -158,14 +171,15 @@ export function overviewPage(container, { params, setParams }) {
           warning: openCount.get(`${s.sessionId} warning`) ?? 0,
           totals: totals?.get(s.sessionId) ?? null,
         }));
-      // The list and its health first (three requests), the rates when they come: with one stats request
-      // per session (until GET /v1/stats is served) those take longer.
-      if (rows.length === 0) {
+      // The first time, the list and its health are drawn before the rates unless those came as well.
+      if (rows.length === 0 && !ratesCame) {
         rows = rowsOf(undefined);
-        draw();
+        await draw();
         container.dataset.listed = 'true';
+        performance.mark('overview:listed');
       }
-      const { source, totals } = await sessionTotals(r, [...byId.keys()]);
+      const { source, totals } = await rates;
+      performance.mark('overview:rates');
       // A session known only to the analytics (a split api without the ingress's list) is listed too.
       for (const id of totals.keys()) if (!byId.has(id)) byId.set(id, { sessionId: id, provider: null });
       rows = rowsOf(totals);
@@ -175,7 +189,9 @@ export function overviewPage(container, { params, setParams }) {
         source === 'stats'
           ? 'Rates from GET /v1/stats grouped by session.'
           : 'Rates from each session’s stats; the reply rate needs GET /v1/stats.';
-      draw();
+      await draw();
+      container.dataset.listed = 'true';
+      performance.mark('overview:drawn');
     },
   };
   return page;
