@@ -314,6 +314,15 @@ try {
     log(
       `overview, every rate filled in:              median ${ms(median(loaded))} (${(median(loaded) / b).toFixed(1)}× the baseline)`,
     );
+  for (const [name, runs] of Object.entries(clock)) {
+    if (runs.length === 0) continue;
+    const who = name === 'this' ? "this tree's" : `${COMPARE}'s`;
+    const listedMedian = median(runs.map((r) => r[0]));
+    const loadedMedian = median(runs.map((r) => r[1]));
+    log(
+      `${who} overview, page's clock: listed median ${ms(listedMedian)}, loaded median ${ms(loadedMedian)} (runs: ${runs.map((r) => r.map(ms).join('/')).join(', ')})`,
+    );
+  }
   if (COMPARE) {
     log(
       `${COMPARE}'s overview, listed with health:  median ${ms(median(comparedListed))} (runs: ${comparedListed.map(ms).join(', ')})`,

@@ -83,8 +83,7 @@ export const failuresAcross = ({ from, to, filters = {} }, options) =>
 /**
  * Totals per session over a range: `{ source, totals: Map<sessionId, totals> }`. From one grouped
  * /v1/stats call when served (with `replied` and `replyRate`), else from each session's own stats
- * (whose `replies` counts inbound messages; no reply rate). `sessionIds` (or a promise of them, so the
- * grouped call need not wait for the list) is read only for that fallback.
+ * (whose `replies` counts inbound messages; no reply rate).
  */
 export async function sessionTotals(range, sessionIds, options) {
   const grouped = await groupedStats({ ...range, groupBy: 'session' }, options);
@@ -92,8 +91,7 @@ export async function sessionTotals(range, sessionIds, options) {
     const totals = new Map(grouped.groups.map((g) => [g.key, withRates(g.totals)]));
     return { source: 'stats', totals };
   }
-  const ids = await sessionIds;
-  const answers = await mapLimited(ids, 6, (id) =>
+  const answers = await mapLimited(sessionIds, 6, (id) =>
     getJson(
       `/v1/sessions/${encodeURIComponent(id)}/stats?${new URLSearchParams({
         from: range.from,
@@ -108,7 +106,7 @@ export async function sessionTotals(range, sessionIds, options) {
     }),
   );
   const totals = new Map();
-  ids.forEach((id, i) => {
+  sessionIds.forEach((id, i) => {
     const t = answers[i]?.totals;
     if (t) totals.set(id, { ...t, replied: null, replyRate: null });
   });

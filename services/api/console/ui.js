@@ -55,20 +55,15 @@ export const RETRY_ADVICE = {
   unknown: 'Look up the code with the provider before retrying.',
 };
 
-/** Rows put in before the page first paints (a screenful and more); the rest follow in one more task. */
-const FIRST_ROWS = 100;
-const nextTask = () => new Promise((resolve) => setTimeout(resolve, 0));
-
 /**
  * A table sorted by clicking its headers (buttons, so the keyboard works). `columns`:
- * [{ key, label, value(row) → sortable, cell(row) → node|text, numeric? }]. Returns { el, update(rows) };
- * `update` draws the first rows at once and the rest in the next task, so a long table shows its top
- * before it is built, and resolves once every row is in (a newer draw stops an older one's remaining rows).
+ * [{ key, label, value(row) → sortable, cell(row) → node|text, numeric? }]. Returns { el, update(rows) }.
+ * Rows are built in one pass into a fragment and put in at once: yielding halfway (to paint the top rows
+ * first) made the whole table later on a busy machine, each yield costing one more layout of it.
  */
 export function sortableTable({ caption, columns, sort, rowAttrs = () => ({}), empty = 'Nothing here.' }) {
   let rows = [];
   let current = sort; // { key, dir: 1 | -1 } or { compare } for a named default order
-  let drawing = 0;
   const thead = h('thead');
   const tbody = h('tbody');
   const el = h('table', { class: 'data' }, h('caption', {}, caption), thead, tbody);
@@ -94,7 +89,7 @@ export function sortableTable({ caption, columns, sort, rowAttrs = () => ({}), e
                 class: 'sort',
                 onclick: () => {
                   current = { key: c.key, dir: current.key === c.key ? -current.dir : c.numeric ? -1 : 1 };
-                  void draw();
+                  draw();
                 },
               },
               c.label,
@@ -124,29 +119,18 @@ export function sortableTable({ caption, columns, sort, rowAttrs = () => ({}), e
       );
     return fragment;
   };
-  // One more pass, not many small ones: on a busy machine every yield costs a relayout of the table.
-  const rest = async (list, turn) => {
-    if (list.length <= FIRST_ROWS) return;
-    await nextTask();
-    if (turn === drawing) tbody.append(fragmentOf(list.slice(FIRST_ROWS)));
-  };
-  // The first rows synchronously (a cell that throws fails the caller's refresh), the rest after.
   const draw = () => {
-    const turn = ++drawing;
     drawHead();
     const list = ordered();
-    if (list.length === 0) {
+    if (list.length === 0)
       replace(tbody, h('tr', {}, h('td', { colspan: columns.length, class: 'muted' }, empty)));
-      return Promise.resolve();
-    }
-    tbody.replaceChildren(fragmentOf(list.slice(0, FIRST_ROWS)));
-    return rest(list, turn);
+    else tbody.replaceChildren(fragmentOf(list));
   };
   return {
     el,
     update(next) {
       rows = next;
-      return draw();
+      draw();
     },
   };
 }

@@ -37,7 +37,7 @@ export function alertsPage(container, { params, setParams }) {
       const alerts = await getAll(`/v1/alerts${status === 'all' ? '' : `?status=${status}`}`, 'alerts', {
         max: 5_000,
       });
-      await table.update(alerts);
+      table.update(alerts);
       count.textContent = `${alerts.length} ${status === 'all' ? '' : `${status} `}alert${alerts.length === 1 ? '' : 's'}`;
     },
   };

@@ -127,7 +127,7 @@ export function campaignsPage(container, { params, setParams }) {
         return;
       }
       replace(body, h('div', { class: 'scroll' }, table.el));
-      await table.update(answer.groups);
+      table.update(answer.groups);
       const group = answer.groups.find((g) => g.key === chosen);
       plot?.destroy();
       plot = undefined;
@@ -151,7 +151,7 @@ export function campaignsPage(container, { params, setParams }) {
           ? h('div', { class: 'scroll' }, failures.el)
           : h('p', { class: 'muted' }, 'Needs GET /v1/failures.'),
       );
-      if (fails) await failures.update(fails.byCode);
+      if (fails) failures.update(fails.byCode);
       plot = drawFunnel(figure, group.buckets, {
         title: `Messages by send time, per ${r.interval}`,
         replyKey: 'replied',

@@ -71,7 +71,7 @@ export function consumersPage(container) {
     refreshMs: 5_000,
     async refresh() {
       const answer = await getJson('/v1/consumers');
-      await table.update(answer.consumers);
+      table.update(answer.consumers);
       replace(checked, 'Checked ', time(answer.checkedAt));
     },
   };

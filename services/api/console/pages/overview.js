@@ -91,8 +91,8 @@ export function overviewPage(container, { params, setParams }) {
           ),
         )
       : rows;
+    table.update(shown);
     summary.textContent = `${shown.length} of ${rows.length} sessions`;
-    return table.update(shown);
   };
   const filterInput = h('input', {
     id: 'session-filter',
@@ -102,7 +102,7 @@ export function overviewPage(container, { params, setParams }) {
     oninput: (e) => {
       filter = e.target.value;
       setParams({ range: rangeName, ...(filter ? { q: filter } : {}) });
-      void draw();
+      draw();
     },
   });
   const range = h('p', { class: 'muted', id: 'overview-range' });
@@ -134,8 +134,9 @@ export function overviewPage(container, { params, setParams }) {
     title: 'Overview',
     async refresh() {
       const r = rangeOf(rangeName);
-      // The four data sets at once, one request each: the list, the states and the open alerts (the
-      // rows and their health), and every session's rates, which take longer and are drawn when they come.
+      // Four data sets, one request each: the list, the states and the open alerts (the rows and their
+      // health), then every session's rates, asked before the rows are drawn. Not all at once: the api's
+      // ClickHouse connection runs one query at a time, and the rates' would hold the two lists' back.
       const lists = Promise.all([
         getAll('/v1/sessions', 'sessions').catch((error) =>
           error.status === 404 ? [] : Promise.reject(error),
@@ -143,15 +144,13 @@ export function overviewPage(container, { params, setParams }) {
         getJson('/v1/session-states').then((a) => a.states),
         getAll('/v1/alerts?status=open', 'alerts'),
       ]);
-      const rates = sessionTotals(
-        r,
-        lists.then(([sessions]) => sessions.map((s) => s.sessionId)),
+      const rates = lists.then(([sessions]) =>
+        sessionTotals(
+          r,
+          sessions.map((s) => s.sessionId),
+        ),
       );
-      let ratesCame;
-      rates.then(
-        (answer) => (ratesCame = answer),
-        () => {}, // awaited below: a failure fails this refresh there
-      );
+      rates.catch(() => {}); // awaited below; when the lists fail, this refresh fails with their error
       const [sessions, states, open] = await lists;
       performance.mark('overview:lists');
       const byId = new Map(
@@ -171,10 +170,10 @@ export function overviewPage(container, { params, setParams }) {
           warning: openCount.get(`${s.sessionId} warning`) ?? 0,
           totals: totals?.get(s.sessionId) ?? null,
         }));
-      // The first time, the list and its health are drawn before the rates unless those came as well.
-      if (rows.length === 0 && !ratesCame) {
+      // The first time, the list and its health are drawn before the rates come.
+      if (rows.length === 0) {
         rows = rowsOf(undefined);
-        await draw();
+        draw();
         container.dataset.listed = 'true';
         performance.mark('overview:listed');
       }
@@ -189,7 +188,7 @@ export function overviewPage(container, { params, setParams }) {
         source === 'stats'
           ? 'Rates from GET /v1/stats grouped by session.'
           : 'Rates from each session’s stats; the reply rate needs GET /v1/stats.';
-      await draw();
+      draw();
       container.dataset.listed = 'true';
       performance.mark('overview:drawn');
     },

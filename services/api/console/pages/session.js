@@ -184,12 +184,10 @@ export function sessionPage(container, { arg: sessionId, params, setParams }) {
       replace(totals, totalsList(stats.totals));
       plot?.destroy();
       plot = drawFunnel(figure, stats.buckets, { title: `Messages by send time, per ${r.interval}` });
+      failures.update(fails.byCode);
       replace(latencyEl, latencyBlock(lat));
-      await Promise.all([
-        failures.update(fails.byCode),
-        replies.update(reps.replies),
-        alerts.update(als.alerts),
-      ]);
+      replies.update(reps.replies);
+      alerts.update(als.alerts);
     },
     dispose() {
       window.removeEventListener('resize', onResize);
