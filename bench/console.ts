@@ -5,7 +5,10 @@
 //   listed  — every session's row with its health drawn (three requests);
 //   loaded  — every row's rates too (one GET /v1/stats, or one stats request per session until that
 //             route is served);
-// against the baseline: an empty static page from the same server, in a fresh context as well.
+// against the baseline: an empty static page from the same server, in a fresh context as well. Two clocks:
+// the driver's (this process, which also runs the server: while a handler holds the event loop, e.g. the
+// embedded ClickHouse answering GET /v1/stats, it sees the page late) and the page's own (a
+// MutationObserver from navigation start), which that work cannot delay.
 //
 //   npx tsx bench/console.ts   (BENCH_SESSIONS=1000 BENCH_RUNS=7 BENCH_RATES=1 to time the rates too;
 //                              goal: listed median < 1 s)
