@@ -9,6 +9,7 @@ import type { Server } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chromium } from 'playwright-core';
 import type { Browser, Page } from 'playwright-core';
+import { kafkaConsumerStates } from '@wapipe/api';
 import { rawKafkaRecord } from '@wapipe/events';
 import { serveHttp } from '@wapipe/http';
 import { waitFor } from './harness/kafka.ts';
@@ -47,6 +48,15 @@ async function putSession(id: string, provider: 'meta' | 'chatsend') {
     body: JSON.stringify({ provider, enableWebhook: true, secret: secrets[provider] }),
   });
   expect(put.status, `PUT /v1/sessions/${id}`).toBe(200);
+}
+
+/** A fresh tab (empty cache) `width` px wide with the key already in its storage, as the benchmark opens it. */
+async function signedInContext(width: number) {
+  const context = await browser.newContext({ viewport: { width, height: 900 } });
+  await context.addInitScript({
+    content: `sessionStorage.setItem('wapipe.apiKey', ${JSON.stringify(PIPELINE_KEY)})`,
+  });
+  return context;
 }
 
 /** Opens a console route and waits for its first load. */
@@ -165,6 +175,81 @@ describe('the operator console', () => {
     await screenshots('overview');
   });
 
+  it('first loads the overview with one request per data set and every row, in order', async () => {
+    // Idle sessions too (no traffic, so no rates): they sort last, and in id order.
+    const idle = Array.from({ length: 150 }, (_, i) => `console-idle-${String(i).padStart(3, '0')}`);
+    for (let i = 0; i < idle.length; i += 10)
+      await Promise.all(idle.slice(i, i + 10).map((id) => putSession(id, 'meta')));
+    const { sessions } = await api<{ sessions: { sessionId: string }[] }>('/v1/sessions?limit=1000');
+    const ids = sessions.map((s) => s.sessionId).sort();
+    expect(ids.length).toBe(set.sessions.length + idle.length);
+    const context = await signedInContext(1280);
+    try {
+      const fresh = await context.newPage();
+      const paths: string[] = [];
+      fresh.on('request', (r) => paths.push(new URL(r.url()).pathname));
+      fresh.on('pageerror', (e) => consoleErrors.push(e.message));
+      fresh.on('console', (m) => {
+        if (m.type() === 'error') consoleErrors.push(m.text());
+      });
+      await fresh.goto(`${base}/console#/overview`);
+      await fresh.waitForSelector('main[data-loaded="true"]', { timeout: 20_000 });
+      expect(paths.filter((path) => path.startsWith('/v1/')).sort()).toEqual([
+        '/v1/alerts',
+        '/v1/session-states',
+        '/v1/sessions',
+        '/v1/stats',
+      ]);
+      // The charting library comes only with a page that draws a chart.
+      expect(paths).not.toContain('/console/vendor/uplot/uPlot.esm.js');
+      const shown = () =>
+        fresh
+          .locator('tr[data-session]')
+          .evaluateAll((trs) => trs.map((tr) => tr.getAttribute('data-session')));
+      const worstFirst = await shown();
+      expect([...worstFirst].sort()).toEqual(ids);
+      // Sessions with traffic (and so with rates) before the idle ones.
+      expect(worstFirst.slice(-idle.length)).toEqual(idle);
+      await fresh.getByRole('button', { name: 'Session', exact: true }).click();
+      await expect.poll(shown).toEqual(ids);
+      await fresh.getByRole('button', { name: /^Session/ }).click();
+      await expect.poll(shown).toEqual([...ids].reverse());
+    } finally {
+      await context.close();
+    }
+  });
+
+  it('keeps every sort button on screen when it has the focus at phone width', async () => {
+    const context = await signedInContext(390);
+    try {
+      const phone = await context.newPage();
+      await phone.goto(`${base}/console#/overview`);
+      await phone.waitForSelector('main[data-loaded="true"]', { timeout: 20_000 });
+      const buttons = phone.locator('table.data thead button.sort');
+      const count = await buttons.count();
+      expect(count).toBeGreaterThan(5);
+      for (let i = 0; i < count; i++) {
+        const button = buttons.nth(i);
+        await button.focus();
+        expect(await button.evaluate((b) => b.matches(':focus'))).toBe(true);
+        const box = (await button.boundingBox())!;
+        const name = await button.textContent();
+        expect(box.x, `${name}: left edge`).toBeGreaterThanOrEqual(0);
+        expect(box.x + box.width, `${name}: right edge`).toBeLessThanOrEqual(390);
+        expect(box.y, `${name}: top edge`).toBeGreaterThanOrEqual(0);
+        expect(box.y + box.height, `${name}: bottom edge`).toBeLessThanOrEqual(900);
+      }
+      // And the keyboard sorts from there.
+      await phone.getByRole('button', { name: 'Sent', exact: true }).focus();
+      await phone.keyboard.press('Enter');
+      await expect
+        .poll(() => phone.locator('th:has(button:text-is("Sent ▼"))').getAttribute('aria-sort'))
+        .toBe('descending');
+    } finally {
+      await context.close();
+    }
+  });
+
   it('draws a session’s funnel with one point per bucket and the API’s numbers', async () => {
     const session = set.sessions[0]!.id;
     await open(`#/session/${session}?range=24h`);
@@ -234,6 +319,19 @@ describe('the operator console', () => {
       .evaluateAll((trs) => trs.map((tr) => tr.getAttribute('data-consumer')));
     expect(shown.sort()).toEqual(consumers.map((c) => c.name).sort());
     await screenshots('consumers');
+  });
+
+  it('reads a consumer’s lag from the group CONSUMER_GROUPS names for it', async () => {
+    const elsewhere = `${p.topics.prefix}.delivery-elsewhere`;
+    const { consumers } = await kafkaConsumerStates(p.kafka, p.topics, { delivery: elsewhere })();
+    const delivery = consumers.find((c) => c.name === 'delivery')!;
+    const replies = consumers.find((c) => c.name === 'replies')!;
+    expect(delivery.group).toBe(elsewhere);
+    // That group never committed, so the whole raw topic is its lag; the default groups are caught up.
+    expect(delivery.lag).toBe(Number(await p.kafka.groupLag(elsewhere, p.topics.raw)));
+    expect(delivery.lag).toBeGreaterThan(0);
+    expect(replies.group).toBe(p.topics.consumerGroup('replies'));
+    expect(replies.lag).toBe(0);
   });
 
   it('shows an alert that opens while the alerts page is open, without a reload', async () => {

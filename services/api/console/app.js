@@ -2,26 +2,24 @@
 // #/message?id=, #/alerts, #/consumers), and refreshing the open page while the tab is visible.
 import { ApiError, forgetKey, getJson, storeKey, storedKey } from './api.js';
 import { errorBox, h, replace } from './ui.js';
-import { alertsPage } from './pages/alerts.js';
-import { campaignsPage } from './pages/campaigns.js';
-import { consumersPage } from './pages/consumers.js';
-import { messagePage } from './pages/message.js';
-import { overviewPage } from './pages/overview.js';
-import { sessionPage } from './pages/session.js';
 
 const main = document.getElementById('main');
 const nav = document.getElementById('nav');
 const signOut = document.getElementById('sign-out');
 const status = document.getElementById('status');
 
-/** name → (container, params, path) → { refresh(), refreshMs?, dispose?() } */
+/**
+ * name → () → (container, params, path) → { refresh(), refreshMs?, dispose?() }. Each page's module is
+ * imported when it is opened, so a first load fetches only its own (the overview's are preloaded by
+ * index.html) and the charting library only with a page that draws charts.
+ */
 const PAGES = {
-  overview: overviewPage,
-  session: sessionPage,
-  campaigns: campaignsPage,
-  message: messagePage,
-  alerts: alertsPage,
-  consumers: consumersPage,
+  overview: () => import('./pages/overview.js').then((m) => m.overviewPage),
+  session: () => import('./pages/session.js').then((m) => m.sessionPage),
+  campaigns: () => import('./pages/campaigns.js').then((m) => m.campaignsPage),
+  message: () => import('./pages/message.js').then((m) => m.messagePage),
+  alerts: () => import('./pages/alerts.js').then((m) => m.alertsPage),
+  consumers: () => import('./pages/consumers.js').then((m) => m.consumersPage),
 };
 
 function parseRoute() {
@@ -44,6 +42,8 @@ function setParams(params) {
 
 let current;
 let timer;
+/** Bumped by every route change, so a page whose module arrives after the next change is dropped. */
+let routing = 0;
 
 function schedule() {
   clearTimeout(timer);
@@ -74,8 +74,11 @@ async function refresh() {
 }
 
 async function route() {
+  const turn = ++routing;
   if (!storedKey()) return showSignIn();
   current?.dispose?.();
+  current = undefined;
+  clearTimeout(timer);
   const { name, arg, params } = parseRoute();
   for (const a of nav.querySelectorAll('a')) {
     const here =
@@ -89,13 +92,22 @@ async function route() {
   delete main.dataset.loaded;
   const container = h('div', { class: 'page', 'data-page': name });
   replace(main, container);
-  current = PAGES[name](container, { arg, params, setParams });
+  let makePage;
+  try {
+    makePage = await PAGES[name]();
+  } catch (error) {
+    if (turn === routing) replace(main, errorBox(`Could not load the ${name} page: ${error.message}`));
+    return;
+  }
+  if (turn !== routing) return;
+  current = makePage(container, { arg, params, setParams });
   document.title = `${current.title ?? name} · wapipe console`;
   await refresh();
   schedule();
 }
 
 function showSignIn(message) {
+  routing++;
   current?.dispose?.();
   current = undefined;
   clearTimeout(timer);

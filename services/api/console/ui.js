@@ -37,7 +37,9 @@ export function time(iso) {
 }
 
 export const percent = (rate) => (rate === null || rate === undefined ? '—' : `${(rate * 100).toFixed(1)}%`);
-export const number = (n) => (n === null || n === undefined ? '—' : n.toLocaleString());
+// One formatter for every number (toLocaleString builds a new one per call: slow over 1,000 rows).
+const numbers = new Intl.NumberFormat();
+export const number = (n) => (n === null || n === undefined ? '—' : numbers.format(n));
 
 export const link = (href, text) => h('a', { href }, text);
 export const sessionLink = (id) => link(`#/session/${encodeURIComponent(id)}`, id);
@@ -56,6 +58,8 @@ export const RETRY_ADVICE = {
 /**
  * A table sorted by clicking its headers (buttons, so the keyboard works). `columns`:
  * [{ key, label, value(row) → sortable, cell(row) → node|text, numeric? }]. Returns { el, update(rows) }.
+ * Rows are built in one pass into a fragment and put in at once: yielding halfway (to paint the top rows
+ * first) made the whole table later on a busy machine, each yield costing one more layout of it.
  */
 export function sortableTable({ caption, columns, sort, rowAttrs = () => ({}), empty = 'Nothing here.' }) {
   let rows = [];
@@ -63,7 +67,7 @@ export function sortableTable({ caption, columns, sort, rowAttrs = () => ({}), e
   const thead = h('thead');
   const tbody = h('tbody');
   const el = h('table', { class: 'data' }, h('caption', {}, caption), thead, tbody);
-  const draw = () => {
+  const drawHead = () =>
     replace(
       thead,
       h(
@@ -95,27 +99,32 @@ export function sortableTable({ caption, columns, sort, rowAttrs = () => ({}), e
         }),
       ),
     );
-    const ordered = [...rows];
-    if (current.compare) ordered.sort(current.compare);
-    else {
-      const col = columns.find((c) => c.key === current.key);
-      const v = (r) => col.value(r) ?? (col.numeric ? -Infinity : '');
-      ordered.sort((a, b) => (v(a) < v(b) ? -1 : v(a) > v(b) ? 1 : 0) * current.dir);
-    }
-    replace(
-      tbody,
-      ordered.length === 0
-        ? h('tr', {}, h('td', { colspan: columns.length, class: 'muted' }, empty))
-        : ordered.map((r) =>
-            h(
-              'tr',
-              rowAttrs(r),
-              columns.map((c) =>
-                h('td', { class: c.numeric ? 'num' : undefined, 'data-label': c.label }, c.cell(r)),
-              ),
-            ),
-          ),
-    );
+  const ordered = () => {
+    const out = [...rows];
+    if (current.compare) return out.sort(current.compare);
+    const col = columns.find((c) => c.key === current.key);
+    const v = (r) => col.value(r) ?? (col.numeric ? -Infinity : '');
+    return out.sort((a, b) => (v(a) < v(b) ? -1 : v(a) > v(b) ? 1 : 0) * current.dir);
+  };
+  const cellClass = (c) => (c.numeric ? 'num' : undefined);
+  const fragmentOf = (some) => {
+    const fragment = document.createDocumentFragment();
+    for (const r of some)
+      fragment.append(
+        h(
+          'tr',
+          rowAttrs(r),
+          columns.map((c) => h('td', { class: cellClass(c), 'data-label': c.label }, c.cell(r))),
+        ),
+      );
+    return fragment;
+  };
+  const draw = () => {
+    drawHead();
+    const list = ordered();
+    if (list.length === 0)
+      replace(tbody, h('tr', {}, h('td', { colspan: columns.length, class: 'muted' }, empty)));
+    else tbody.replaceChildren(fragmentOf(list));
   };
   return {
     el,

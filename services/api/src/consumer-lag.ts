@@ -30,11 +30,16 @@ export type ConsumerStateReader = () => Promise<ConsumerStates>;
 
 const sum = (offsets: Map<number, bigint>) => [...offsets.values()].reduce((a, b) => a + b, 0n);
 
-export function kafkaConsumerStates(kafka: KafkaConnection, topics: TopicCatalog): ConsumerStateReader {
+/** `groups`: the consumers run with their own CONSUMER_GROUP (CONSUMER_GROUPS); the others use the default. */
+export function kafkaConsumerStates(
+  kafka: KafkaConnection,
+  topics: TopicCatalog,
+  groups: Partial<Record<ConsumerName, string>> = {},
+): ConsumerStateReader {
   // The CLI's default prefix is wapipe; any other one must be named on its command line.
   const prefixFlag = topics.prefix === 'wapipe' ? '' : ` --prefix ${topics.prefix}`;
   const readOne = async (name: ConsumerName): Promise<ConsumerState> => {
-    const group = topics.consumerGroup(name);
+    const group = groups[name] ?? topics.consumerGroup(name);
     const deadLetterTopic = topics.deadLetter(name);
     const [lag, ends, waiting] = await Promise.all([
       kafka.groupLag(group, topics.raw),

@@ -24,6 +24,7 @@ export {
   createApiApp,
 } from './app.ts';
 export type { ApiDeps } from './app.ts';
+export { kafkaConsumerStates } from './consumer-lag.ts';
 export { apiEnv } from './env.ts';
 export type { ApiEnv } from './env.ts';
 export { createApiMetrics } from './metrics.ts';
@@ -63,7 +64,7 @@ export async function startApi(
   const ch = clickhouseFromEnv(env, { logger });
   const apiKeys = env.API_KEYS ?? [];
   if (apiKeys.length === 0) logger.warn('API_KEYS is empty: every /v1 route answers 401');
-  const consumers = kafkaConsumerStates(kafka, topics);
+  const consumers = kafkaConsumerStates(kafka, topics, env.CONSUMER_GROUPS);
   const app = createApiApp({
     ch,
     apiKeys,

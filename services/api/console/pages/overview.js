@@ -13,7 +13,7 @@ const worstFirst = (a, b) =>
   healthScore(b) - healthScore(a) ||
   (b.totals?.failureRate ?? -1) - (a.totals?.failureRate ?? -1) ||
   (a.totals?.deliveryRate ?? 2) - (b.totals?.deliveryRate ?? 2) ||
-  a.sessionId.localeCompare(b.sessionId);
+  (a.sessionId < b.sessionId ? -1 : a.sessionId > b.sessionId ? 1 : 0);
 
 function health(r) {
   const parts = [];
@@ -134,13 +134,25 @@ export function overviewPage(container, { params, setParams }) {
     title: 'Overview',
     async refresh() {
       const r = rangeOf(rangeName);
-      const [sessions, states, open] = await Promise.all([
+      // Four data sets, one request each: the list, the states and the open alerts (the rows and their
+      // health), then every session's rates, asked before the rows are drawn. Not all at once: the api's
+      // ClickHouse connection runs one query at a time, and the rates' would hold the two lists' back.
+      const lists = Promise.all([
         getAll('/v1/sessions', 'sessions').catch((error) =>
           error.status === 404 ? [] : Promise.reject(error),
         ),
         getJson('/v1/session-states').then((a) => a.states),
         getAll('/v1/alerts?status=open', 'alerts'),
       ]);
+      const rates = lists.then(([sessions]) =>
+        sessionTotals(
+          r,
+          sessions.map((s) => s.sessionId),
+        ),
+      );
+      rates.catch(() => {}); // awaited below; when the lists fail, this refresh fails with their error
+      const [sessions, states, open] = await lists;
+      performance.mark('overview:lists');
       const byId = new Map(
         sessions.map((s) => [s.sessionId, { sessionId: s.sessionId, provider: s.provider }]),
       );
@@ -158,14 +170,15 @@ export function overviewPage(container, { params, setParams }) {
           warning: openCount.get(`${s.sessionId} warning`) ?? 0,
           totals: totals?.get(s.sessionId) ?? null,
         }));
-      // The list and its health first (three requests), the rates when they come: with one stats request
-      // per session (until GET /v1/stats is served) those take longer.
+      // The first time, the list and its health are drawn before the rates come.
       if (rows.length === 0) {
         rows = rowsOf(undefined);
         draw();
         container.dataset.listed = 'true';
+        performance.mark('overview:listed');
       }
-      const { source, totals } = await sessionTotals(r, [...byId.keys()]);
+      const { source, totals } = await rates;
+      performance.mark('overview:rates');
       // A session known only to the analytics (a split api without the ingress's list) is listed too.
       for (const id of totals.keys()) if (!byId.has(id)) byId.set(id, { sessionId: id, provider: null });
       rows = rowsOf(totals);
@@ -176,6 +189,8 @@ export function overviewPage(container, { params, setParams }) {
           ? 'Rates from GET /v1/stats grouped by session.'
           : 'Rates from each session’s stats; the reply rate needs GET /v1/stats.';
       draw();
+      container.dataset.listed = 'true';
+      performance.mark('overview:drawn');
     },
   };
   return page;

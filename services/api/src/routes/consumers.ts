@@ -14,7 +14,10 @@ export const ConsumersView = z.object({
   consumers: z.array(
     z.object({
       name: z.enum(consumerNames),
-      group: z.string().meta({ description: 'Its consumer group (`<TOPIC_PREFIX>.<name>` by default).' }),
+      group: z.string().meta({
+        description:
+          'Its consumer group: as named in the api’s CONSUMER_GROUPS, else `<TOPIC_PREFIX>.<name>`.',
+      }),
       lag: count.meta({ description: 'Raw-topic records the group has not committed yet.' }),
       deadLetterTopic: z.string(),
       deadLetters: count.meta({ description: 'Dead letters ever written to its dead-letter topic.' }),
