@@ -19,6 +19,7 @@ const StatusGroup = z.object({
   status: z.enum(DELIVERY_STATUSES),
   at: z.string(),
   pricing_category: z.string(),
+  pricing_at: z.string(),
   ids: z.array(z.string()),
 });
 
@@ -54,7 +55,9 @@ export async function loadStoredMessages(
     ch.query({
       query: `SELECT provider_message_id, any(session_id) AS session_id, any(recipient) AS recipient, status,
                      min(occurred_at) AS at, groupArray(event_id) AS ids,
-                     minIf(pricing_category, pricing_category != '') AS pricing_category
+                     argMinIf(pricing_category, (occurred_at, pricing_category), pricing_category != '')
+                       AS pricing_category,
+                     minIf(occurred_at, pricing_category != '') AS pricing_at
               FROM ${ch.table('delivery_status_events')}
               WHERE provider_message_id IN ${ids.sql}
               GROUP BY provider_message_id, status`,
@@ -81,7 +84,13 @@ export async function loadStoredMessages(
   };
   for (const g of groups) {
     const found = entry(g.provider_message_id, g.session_id, g.recipient);
-    found.facts = withStatus(found.facts, g.status as DeliveryStatusValue, g.at, g.pricing_category);
+    found.facts = withStatus(
+      found.facts,
+      g.status as DeliveryStatusValue,
+      g.at,
+      g.pricing_category,
+      g.pricing_at,
+    );
     for (const id of g.ids) found.eventIds.add(id);
   }
   for (const r of registrations) {
