@@ -1,8 +1,9 @@
 // How fast are GET /v1/stats and /v1/stats/latency over 100M status events' worth of rollups (10k sessions,
 // 400 campaigns, 30 countries, 13 months)? A fresh embedded database gets the delivery migrations; the
 // rollup tables they create (delivery_cohort_hour/minute, delivery_latency_hist_hour) are filled directly
-// with INSERT … SELECT FROM numbers(): one hour row stands for ~3.3 messages (~10 status events) of one
-// session × campaign × category × country × template. Then every grouped query (no groupBy and each of the
+// with INSERT … SELECT FROM numbers(): one hour row (on a whole hour) stands for ~3.3 messages (~10 status
+// events) of one session × campaign × category × country × template; delivery_cohort_by_day (one dimension
+// at a time, for ranges over 31 days) is summed from the hour rows. Then every grouped query (no groupBy and each of the
 // five; a 30-day hourly range and a 400-day daily range) runs through the API's real query code, and the
 // same grouping over raw status rows (delivery_status_events, a sample of BENCH_RAW_EVENTS, scaled
 // linearly to BENCH_EVENTS) is the baseline.
