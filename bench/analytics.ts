@@ -1,8 +1,9 @@
 // How fast are GET /v1/stats and /v1/stats/latency over 100M status events' worth of rollups (10k sessions,
 // 400 campaigns, 30 countries, 13 months)? A fresh embedded database gets the delivery migrations; the
 // rollup tables they create (delivery_cohort_hour/minute, delivery_latency_hist_hour) are filled directly
-// with INSERT … SELECT FROM numbers(): one hour row stands for ~3.3 messages (~10 status events) of one
-// session × campaign × category × country × template. Then every grouped query (no groupBy and each of the
+// with INSERT … SELECT FROM numbers(): one hour row (on a whole hour) stands for ~3.3 messages (~10 status
+// events) of one session × campaign × category × country × template; delivery_cohort_by_day (one dimension
+// at a time, for ranges over 31 days) is summed from the hour rows. Then every grouped query (no groupBy and each of the
 // five; a 30-day hourly range and a 400-day daily range) runs through the API's real query code, and the
 // same grouping over raw status rows (delivery_status_events, a sample of BENCH_RAW_EVENTS, scaled
 // linearly to BENCH_EVENTS) is the baseline.
@@ -59,7 +60,8 @@ async function fill(
 }
 
 async function load(ch: ClickHouse) {
-  const cohort = (table: string, rows: number, spanHours: number) =>
+  // A row's bucket is a whole hour in the hour rollup and a whole minute (over 31 days) in the minute one.
+  const cohort = (table: string, rows: number, minutes?: number) =>
     fill(
       ch,
       table,
@@ -67,14 +69,27 @@ async function load(ch: ClickHouse) {
       (from, n) => `
       INSERT INTO ${ch.table(table)} (bucket_start, session_id, campaign, category, country, template,
                                       sent, delivered, read, failed, journal_batch, journal_marker)
-      SELECT ${dims('number').replace(`% ${HOURS}) * 3600`, `% ${spanHours * 60}) * 60`)},
+      SELECT ${minutes === undefined ? dims('number') : dims('number').replace(`% ${HOURS}) * 3600`, `% ${minutes}) * 60`)},
              toInt64(1 + number % 6) AS sent, toInt64(sent - number % 2) AS delivered,
              toInt64(intDiv(delivered, 2)) AS read, toInt64(sent - delivered) AS failed, '', 0
       FROM numbers(${from}, ${n})`,
     );
-  await cohort('delivery_cohort_hour', HOUR_ROWS, HOURS);
+  await cohort('delivery_cohort_hour', HOUR_ROWS);
+  // The by-day rollup of one dimension at a time, from the hour rows, as migration 0014 fills its history.
+  const started = performance.now();
+  await ch.command({
+    query: `
+    INSERT INTO ${ch.table('delivery_cohort_by_day')} (dimension, value, bucket_start, sent, delivered, read, failed,
+                                                       journal_batch, journal_marker)
+    SELECT d.1, d.2, toStartOfDay(bucket_start) AS day, sum(sent), sum(delivered), sum(read), sum(failed), '', 0
+    FROM ${ch.table('delivery_cohort_hour')}
+    ARRAY JOIN [('', ''), ('session', session_id), ('campaign', campaign), ('category', toString(category)),
+                ('country', toString(country)), ('template', template)] AS d
+    GROUP BY d.1, d.2, day`,
+  });
+  log(`delivery_cohort_by_day: from the hour rows (${Math.round(performance.now() - started)} ms)`);
   // The minute rollup holds the last 31 days at a finer grain: as many rows as a month of hour rows, x2.
-  await cohort('delivery_cohort_minute', Math.round((HOUR_ROWS * 31 * 2) / 395), 31 * 24);
+  await cohort('delivery_cohort_minute', Math.round((HOUR_ROWS * 31 * 2) / 395), 31 * 24 * 60);
   await fill(
     ch,
     'delivery_latency_hist_hour',
@@ -146,7 +161,12 @@ async function main() {
     const started = performance.now();
     await load(ch);
     log(`loaded in ${Math.round((performance.now() - started) / 1000)} s; merging`);
-    for (const t of ['delivery_cohort_hour', 'delivery_cohort_minute', 'delivery_latency_hist_hour']) {
+    for (const t of [
+      'delivery_cohort_hour',
+      'delivery_cohort_minute',
+      'delivery_cohort_by_day',
+      'delivery_latency_hist_hour',
+    ]) {
       await ch.command({ query: `OPTIMIZE TABLE ${ch.table(t)} FINAL` });
     }
     const sizes = await ch.query({

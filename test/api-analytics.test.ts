@@ -305,6 +305,9 @@ describe('GET /v1/stats', () => {
       [`from=${iso(NOW)}&to=${iso(NOW - DAY)}&interval=day`, 'from:'],
       [`from=${iso(NOW - DAY)}&to=${iso(NOW)}&interval=year`, 'interval:'],
       [`from=${iso(NOW - DAY)}&to=${iso(NOW)}&cursor=bm90LWEtY3Vyc29y`, 'cursor:'],
+      // The same filter lists as /v1/failures: a country is an ISO code, a session id has its own letters.
+      [`from=${iso(NOW - DAY)}&to=${iso(NOW)}&country=Brazil`, 'country:'],
+      [`from=${iso(NOW - DAY)}&to=${iso(NOW)}&sessionId=bad%20id`, 'sessionId:'],
     ];
     for (const [params, name] of cases) {
       for (const path of ['/v1/stats', '/v1/stats/latency']) {

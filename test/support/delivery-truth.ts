@@ -71,6 +71,45 @@ export async function expectDeliveryMatchesTruth(ch: ClickHouse, stream: Generat
   );
   expect(got, 'cohort rollups').toEqual(Object.fromEntries(stream.rollup));
 
+  // The by-day rollup of one dimension at a time (migration 0014) holds the same counts per session and day.
+  const byDay = await ch.query({
+    query: `SELECT value AS session_id, toString(toDate(bucket_start)) AS day, sum(sent) AS sent,
+                   sum(delivered) AS delivered, sum(read) AS read, sum(failed) AS failed
+            FROM ${ch.table('delivery_cohort_by_day')} WHERE dimension = 'session' GROUP BY value, day
+            HAVING sent != 0 OR delivered != 0 OR read != 0 OR failed != 0`,
+    schema: z.object({
+      session_id: z.string(),
+      day: z.string(),
+      sent: z.coerce.number(),
+      delivered: z.coerce.number(),
+      read: z.coerce.number(),
+      failed: z.coerce.number(),
+    }),
+  });
+  const wantByDay: Record<string, { sent: number; delivered: number; read: number; failed: number }> = {};
+  for (const [key, counts] of stream.rollup) {
+    const [session, minute] = key.split('|') as [string, string];
+    const day = (wantByDay[`${session}|${minute.slice(0, 10)}`] ??= {
+      sent: 0,
+      delivered: 0,
+      read: 0,
+      failed: 0,
+    });
+    day.sent += counts.sent;
+    day.delivered += counts.delivered;
+    day.read += counts.read;
+    day.failed += counts.failed;
+  }
+  expect(
+    Object.fromEntries(
+      byDay.map((r) => [
+        `${r.session_id}|${r.day}`,
+        { sent: r.sent, delivered: r.delivered, read: r.read, failed: r.failed },
+      ]),
+    ),
+    'by-day rollup',
+  ).toEqual(wantByDay);
+
   const [registry] = await ch.query({
     query: `SELECT count() AS n, uniqExact(provider_message_id) AS u FROM ${ch.table('delivery_outbound_messages')}`,
     schema: z.object({ n: z.coerce.number(), u: z.coerce.number() }),

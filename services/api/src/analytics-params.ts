@@ -5,7 +5,7 @@ import { z } from 'zod';
 import { DIMENSIONS } from '@wapipe/events';
 import type { Dimension } from '@wapipe/events';
 import { HttpError } from '@wapipe/http';
-import { cursor, instant, limit } from './params.ts';
+import { cursor, instant, limit, SESSION_ID } from './params.ts';
 
 export const analyticsIntervals = ['minute', 'hour', 'day', 'week', 'month'] as const;
 export type AnalyticsInterval = (typeof analyticsIntervals)[number];
@@ -62,39 +62,55 @@ export const bucketsEnd = (starts: Date[], interval: AnalyticsInterval): Date =>
   new Date(nextBucket(starts.at(-1)!.getTime(), interval));
 
 /** Query parameter of each dimension's filter. */
-export const FILTER_PARAMS: Record<Dimension, string> = {
+export const FILTER_PARAMS = {
   session: 'sessionId',
   campaign: 'campaignId',
   category: 'category',
   country: 'country',
   template: 'template',
-};
+} as const satisfies Record<Dimension, string>;
 
 const MAX_FILTER_VALUES = 100;
-// One value, or a comma list; an empty value is the unknown value "" (a filter for messages without one).
-const filterValues = z
-  .string()
-  .max(16_384)
-  .transform((value, ctx) => {
-    const values = [...new Set(value.split(','))];
-    if (values.length > MAX_FILTER_VALUES || values.some((v) => v.length > 512)) {
-      ctx.addIssue({
-        code: 'custom',
-        message: `expected at most ${MAX_FILTER_VALUES} values of 1–512 characters`,
-      });
-      return z.NEVER;
-    }
-    return values;
-  })
-  .optional()
-  .meta({ description: 'One value or a comma-separated list.' });
+
+/**
+ * One value or a comma-separated list of at most MAX_FILTER_VALUES, each matching `pattern`: the one
+ * filter-list parser of every route across sessions (/v1/stats, /v1/stats/latency, /v1/failures).
+ */
+export const filterList = (pattern: RegExp, expected: string, description: string) =>
+  z
+    .string()
+    .max(16_384)
+    .transform((value, ctx) => {
+      const values = [...new Set(value.split(','))];
+      if (values.length > MAX_FILTER_VALUES) {
+        ctx.addIssue({ code: 'custom', message: `give at most ${MAX_FILTER_VALUES} values` });
+        return z.NEVER;
+      }
+      if (values.some((v) => !pattern.test(v))) {
+        ctx.addIssue({ code: 'custom', message: `expected ${expected}, comma-separated` });
+        return z.NEVER;
+      }
+      return values;
+    })
+    .optional()
+    .meta({ description: `${description} One value or a comma-separated list.` });
+
+const TEXT = /^[^\u0000-\u001f]{0,512}$/;
+
+/** Each dimension's filter, by its query parameter (FILTER_PARAMS); an empty item is the unknown value "". */
+export const filterFields = {
+  sessionId: filterList(SESSION_ID, 'session ids', 'Only these sessions.'),
+  campaignId: filterList(TEXT, 'campaign ids of at most 512 characters', 'Only messages of these campaigns.'),
+  category: filterList(TEXT, 'categories of at most 512 characters', 'Only messages of these categories.'),
+  country: filterList(
+    /^([A-Z]{2})?$/,
+    'ISO 3166-1 alpha-2 codes such as BR',
+    'Only messages to these countries.',
+  ),
+  template: filterList(TEXT, 'template names of at most 512 characters', 'Only messages of these templates.'),
+} satisfies Record<(typeof FILTER_PARAMS)[Dimension], unknown>;
 
 export type Filters = Partial<Record<Dimension, string[]>>;
-
-const filterFields = Object.fromEntries(DIMENSIONS.map((d) => [FILTER_PARAMS[d], filterValues])) as Record<
-  string,
-  typeof filterValues
->;
 
 const groupBy = z
   .enum(DIMENSIONS, { message: `expected one of ${DIMENSIONS.join(', ')}` })

@@ -17,13 +17,13 @@ export const deliveryJournalViews: JournalViews = {
   feeds: [
     { source: 'delivery_cohort_changes', feed: 'delivery_rollup_feed', target: 'delivery_rollup_minute' },
     { source: 'delivery_latency_samples', feed: 'delivery_latency_feed', target: 'delivery_latency_minute' },
-    ...(['cohort_minute', 'cohort_hour', 'latency_hist_minute', 'latency_hist_hour'] as const).map(
-      (rollup) => ({
-        source: 'delivery_cohort_changes',
-        feed: `delivery_${rollup}_feed`,
-        target: `delivery_${rollup}`,
-      }),
-    ),
+    ...(
+      ['cohort_minute', 'cohort_hour', 'cohort_by_day', 'latency_hist_minute', 'latency_hist_hour'] as const
+    ).map((rollup) => ({
+      source: 'delivery_cohort_changes',
+      feed: `delivery_${rollup}_feed`,
+      target: `delivery_${rollup}`,
+    })),
   ],
   replays: [{ source: 'delivery_status_events', replay: 'delivery_status_events_replay' }],
 };

@@ -110,7 +110,8 @@ describe('message facts', () => {
     expect(sameCohortRow(cohortRow(statuses), cohortRow(registered))).toBe(false);
   });
 
-  it('the pricing category is the same whatever order the statuses reported it in', () => {
+  it("the category is the earliest priced status's, as replies and failures decide it, in any order", () => {
+    // The later read reports a category that sorts first: the earlier sent's must still win (earlierPricing).
     const a = withStatus(
       withStatus(base(), 'sent', '2026-01-01T00:00:00.000Z', 'utility'),
       'read',
@@ -123,8 +124,16 @@ describe('message facts', () => {
       '2026-01-01T00:00:00.000Z',
       'utility',
     );
-    expect(a.pricingCategory).toBe('marketing');
+    expect(cohortRow(a)?.category).toBe('utility');
     expect(a).toEqual(b);
+    // A stored status group reports its pricing at its earliest priced event, not at its earliest event.
+    const stored = withStatus(
+      withStatus(base(), 'sent', '2026-01-01T00:00:00.000Z', 'marketing', '2026-01-01T00:00:05.000Z'),
+      'delivered',
+      '2026-01-01T00:00:02.000Z',
+      'utility',
+    );
+    expect(cohortRow(stored)?.category).toBe('utility');
   });
 
   it('time to deliver counts from the cohort time to the first delivered, else the first read', () => {

@@ -1,8 +1,8 @@
 // What we know about one outbound message, folded from its status events and its registration. Every
 // derived value (status, cohort row, latency samples) is a function of these facts alone, never of the
 // order they arrived in.
-import { messageCategory, messageStatusFrom, recipientCountry } from '@wapipe/events';
-import type { DeliveryStatusValue, MessageStatus } from '@wapipe/events';
+import { earlierPricing, messageCategory, messageStatusFrom, recipientCountry } from '@wapipe/events';
+import type { DeliveryStatusValue, MessageStatus, ReportedPricing } from '@wapipe/events';
 
 export interface RegistrationFacts {
   messageId: string;
@@ -19,15 +19,18 @@ export interface MessageFacts {
   registration: RegistrationFacts | null;
   /** Earliest report of each status, ISO. */
   earliest: Partial<Record<DeliveryStatusValue, string>>;
-  /** The least non-empty pricing category its statuses reported ("" if none): a function of the set. */
-  pricingCategory: string;
+  /**
+   * The pricing category of its earliest status that reported one (earlierPricing, the rule replies and
+   * failures use too), null if none did: a function of the set.
+   */
+  pricing: ReportedPricing | null;
 }
 
 const minIso = (a: string | undefined, b: string | undefined) =>
   a === undefined ? b : b === undefined ? a : a < b ? a : b;
 
 export function emptyFacts(sessionId: string, providerMessageId: string, recipient: string): MessageFacts {
-  return { sessionId, providerMessageId, recipient, registration: null, earliest: {}, pricingCategory: '' };
+  return { sessionId, providerMessageId, recipient, registration: null, earliest: {}, pricing: null };
 }
 
 export function withStatus(
@@ -35,15 +38,13 @@ export function withStatus(
   status: DeliveryStatusValue,
   at: string,
   pricingCategory = '',
+  /** When the pricing was reported, if not at `at` (a stored status group's earliest priced event). */
+  pricingAt = at,
 ): MessageFacts {
-  const pricing =
-    pricingCategory === '' || (facts.pricingCategory !== '' && facts.pricingCategory <= pricingCategory)
-      ? facts.pricingCategory
-      : pricingCategory;
   return {
     ...facts,
     earliest: { ...facts.earliest, [status]: minIso(facts.earliest[status], at) },
-    pricingCategory: pricing,
+    pricing: earlierPricing(facts.pricing, { pricingCategory, occurredAt: pricingAt }),
   };
 }
 
@@ -119,7 +120,7 @@ export function cohortRow(f: MessageFacts): CohortRow | null {
     read: readAt(f) ? 1 : 0,
     failed: f.earliest.failed && !delivered ? 1 : 0,
     campaign: registration?.campaignId ?? '',
-    category: messageCategory(registration?.category, f.pricingCategory),
+    category: messageCategory(registration?.category, f.pricing?.category ?? ''),
     country: recipientCountry(f.recipient),
     template: registration?.template ?? '',
     deliver_ms: latencyMs(at, firstDeliveryReportAt(f)),

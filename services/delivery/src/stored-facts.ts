@@ -18,7 +18,8 @@ const StatusGroup = z.object({
   recipient: z.string(),
   status: z.enum(DELIVERY_STATUSES),
   at: z.string(),
-  pricing_category: z.string(),
+  priced_category: z.string(),
+  priced_at: z.string(),
   ids: z.array(z.string()),
 });
 
@@ -54,7 +55,9 @@ export async function loadStoredMessages(
     ch.query({
       query: `SELECT provider_message_id, any(session_id) AS session_id, any(recipient) AS recipient, status,
                      min(occurred_at) AS at, groupArray(event_id) AS ids,
-                     minIf(pricing_category, pricing_category != '') AS pricing_category
+                     argMinIf(pricing_category, (occurred_at, pricing_category), pricing_category != '')
+                       AS priced_category,
+                     minIf(occurred_at, pricing_category != '') AS priced_at
               FROM ${ch.table('delivery_status_events')}
               WHERE provider_message_id IN ${ids.sql}
               GROUP BY provider_message_id, status`,
@@ -81,7 +84,13 @@ export async function loadStoredMessages(
   };
   for (const g of groups) {
     const found = entry(g.provider_message_id, g.session_id, g.recipient);
-    found.facts = withStatus(found.facts, g.status as DeliveryStatusValue, g.at, g.pricing_category);
+    found.facts = withStatus(
+      found.facts,
+      g.status as DeliveryStatusValue,
+      g.at,
+      g.priced_category,
+      g.priced_at,
+    );
     for (const id of g.ids) found.eventIds.add(id);
   }
   for (const r of registrations) {

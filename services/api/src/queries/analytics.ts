@@ -26,14 +26,18 @@ const BUCKET: Record<AnalyticsInterval, string> = {
 
 const REPLIED_VIEWS = ['replies_replied_minute_v1', 'replies_replied_hour_v1'] as const;
 const repliedViewsFound = new WeakSet<ClickHouse>();
+const repliedViewsMissingAt = new WeakMap<ClickHouse, number>();
+const RECHECK_MISSING_MS = 30_000;
 
 /**
  * Whether the replies consumer publishes its replied views here. A deployment whose replies consumer
  * predates them answers `replied: 0` rather than failing every stats request; once found, they are
- * assumed to stay.
+ * assumed to stay, and a miss is checked again only after RECHECK_MISSING_MS (not on every request).
  */
 export async function hasRepliedViews(ch: ClickHouse): Promise<boolean> {
   if (repliedViewsFound.has(ch)) return true;
+  const missingAt = repliedViewsMissingAt.get(ch);
+  if (missingAt !== undefined && Date.now() - missingAt < RECHECK_MISSING_MS) return false;
   const rows = await ch.query({
     query: `SELECT count() AS n FROM system.tables
             WHERE database = {db:String} AND name IN {names:Array(String)}`,
@@ -42,16 +46,20 @@ export async function hasRepliedViews(ch: ClickHouse): Promise<boolean> {
   });
   const found = rows[0]?.n === REPLIED_VIEWS.length;
   if (found) repliedViewsFound.add(ch);
+  else repliedViewsMissingAt.set(ch, Date.now());
   return found;
 }
 
 /** `AND column IN {…}` for each filter, with its bound values. */
-function filterSql(filters: Filters): { sql: string; params: Record<string, string[]> } {
+function filterSql(
+  filters: Filters,
+  column = (d: Dimension) => COLUMN[d],
+): { sql: string; params: Record<string, string[]> } {
   const params: Record<string, string[]> = {};
   let sql = '';
   for (const [dimension, values] of Object.entries(filters) as [Dimension, string[]][]) {
     params[`f_${dimension}`] = values;
-    sql += ` AND ${COLUMN[dimension]} IN {f_${dimension}:Array(String)}`;
+    sql += ` AND ${column(dimension)} IN {f_${dimension}:Array(String)}`;
   }
   return { sql, params };
 }
@@ -72,7 +80,16 @@ const GroupRow = z.object({
   all_failed: z.coerce.number(),
   all_replied: z.coerce.number(),
 });
-const BucketRow = z.object({ key: z.string(), t: z.coerce.number(), ...Counts });
+const numbers = z.array(z.number());
+const BucketArrays = z.object({
+  key: z.string(),
+  t: numbers,
+  sent: numbers,
+  delivered: numbers,
+  read: numbers,
+  failed: numbers,
+  replied: numbers,
+});
 
 export type CountsView = Record<keyof typeof Counts, number>;
 export interface TotalsView extends CountsView {
@@ -100,14 +117,39 @@ export function withRates(c: CountsView): TotalsView {
   };
 }
 
+const BY_DAY_AFTER_DAYS = 31;
+
+/**
+ * The one dimension the by-day rollup (delivery_cohort_by_day_v1) answers a query with, or undefined when
+ * it does not: it keeps each dimension on its own, so it serves day/week/month buckets grouped by at most
+ * one dimension and filtered by at most that same one. It is sorted by value, not time, so only a range
+ * longer than BY_DAY_AFTER_DAYS reads it; a shorter one reads fewer rows of the hour rollup.
+ */
+export function byDayDimension(q: AnalyticsStatsQuery): Dimension | '' | undefined {
+  if (q.interval === 'minute' || q.interval === 'hour') return undefined;
+  if (q.to.getTime() - q.from.getTime() <= BY_DAY_AFTER_DAYS * 86_400_000) return undefined;
+  const filtered = Object.keys(q.filters) as Dimension[];
+  if (filtered.length > 1) return undefined;
+  const dimension = q.groupBy ?? filtered[0];
+  if (filtered[0] !== undefined && filtered[0] !== dimension) return undefined;
+  return dimension ?? '';
+}
+
 /** The delivery counts, and replied when the replies views exist, as one row source over the range. */
-async function countsSource(ch: ClickHouse, q: AnalyticsStatsQuery, keyFilter: string) {
+function countsSource(ch: ClickHouse, q: AnalyticsStatsQuery, replies: boolean, keyFilter: string) {
   const grain = q.interval === 'minute' ? 'minute' : 'hour';
   const key = q.groupBy === undefined ? "''" : COLUMN[q.groupBy];
-  const where = `bucket_start >= {from:DateTime('UTC')} AND bucket_start < {to:DateTime('UTC')}${filterSql(q.filters).sql}${keyFilter}`;
-  const delivery = `SELECT ${key} AS key, ${BUCKET[q.interval]} AS b, sent AS s, delivered AS d, read AS r, failed AS f, toInt64(0) AS p
-    FROM ${ch.table(`delivery_cohort_${grain}_v1`)} WHERE ${where}`;
-  if (!(await hasRepliedViews(ch))) return delivery;
+  const range = `bucket_start >= {from:DateTime('UTC')} AND bucket_start < {to:DateTime('UTC')}`;
+  const where = `${range}${filterSql(q.filters).sql}${keyFilter}`;
+  const byDay = byDayDimension(q);
+  const delivery =
+    byDay === undefined
+      ? `SELECT ${key} AS key, ${BUCKET[q.interval]} AS b, sent AS s, delivered AS d, read AS r, failed AS f, toInt64(0) AS p
+    FROM ${ch.table(`delivery_cohort_${grain}_v1`)} WHERE ${where}`
+      : `SELECT ${q.groupBy === undefined ? "''" : 'value'} AS key, ${BUCKET[q.interval]} AS b, sent AS s, delivered AS d, read AS r, failed AS f, toInt64(0) AS p
+    FROM ${ch.table('delivery_cohort_by_day_v1')}
+    WHERE dimension = '${byDay}' AND ${range}${filterSql(q.filters, () => 'value').sql}${keyFilter}`;
+  if (!replies) return delivery;
   return `${delivery}
     UNION ALL
     SELECT ${key} AS key, ${BUCKET[q.interval]} AS b, toInt64(0), toInt64(0), toInt64(0), toInt64(0), replied
@@ -126,6 +168,7 @@ export async function readAnalyticsStats(
     limit: q.limit + 1,
     ...(q.after ? { after_sent: q.after.sent, after_key: q.after.key } : {}),
   };
+  const replies = await hasRepliedViews(ch);
   // Groups whose sums all cancelled out (every message moved away) are not groups.
   const groups = await ch.query({
     query: `
@@ -134,7 +177,7 @@ export async function readAnalyticsStats(
                sum(sum(s)) OVER () AS all_sent, sum(sum(d)) OVER () AS all_delivered,
                sum(sum(r)) OVER () AS all_read, sum(sum(f)) OVER () AS all_failed,
                sum(sum(p)) OVER () AS all_replied
-        FROM (${await countsSource(ch, q, '')})
+        FROM (${countsSource(ch, q, replies, '')})
         GROUP BY key
         HAVING sent != 0 OR delivered != 0 OR read != 0 OR failed != 0 OR replied != 0
       )
@@ -157,24 +200,43 @@ export async function readAnalyticsStats(
         }
       : zeroCounts(),
   );
+  // One row per group with its buckets as arrays: a 400-day page is 100 rows, not 40k rows to parse.
   const buckets =
     page.length === 0
       ? []
       : await ch.query({
           query: `
-            SELECT key, toUnixTimestamp(b) AS t, sum(s) AS sent, sum(d) AS delivered, sum(r) AS read,
-                   sum(f) AS failed, sum(p) AS replied
-            FROM (${await countsSource(ch, q, ' AND key IN {keys:Array(String)}')})
-            GROUP BY key, t`,
+            SELECT key, groupArray(toUInt32(t)) AS t, groupArray(toFloat64(sent)) AS sent,
+                   groupArray(toFloat64(delivered)) AS delivered, groupArray(toFloat64(read)) AS read,
+                   groupArray(toFloat64(failed)) AS failed, groupArray(toFloat64(replied)) AS replied
+            FROM (
+              SELECT key, toUnixTimestamp(b) AS t, sum(s) AS sent, sum(d) AS delivered, sum(r) AS read,
+                     sum(f) AS failed, sum(p) AS replied
+              FROM (${countsSource(ch, q, replies, ' AND key IN {keys:Array(String)}')})
+              GROUP BY key, t
+            )
+            GROUP BY key`,
           params: { ...params, keys: page.map((g) => g.key) },
-          schema: BucketRow,
+          schema: BucketArrays,
         });
-  const byKey = new Map<string, Map<number, CountsView>>();
-  for (const { key, t, ...counts } of buckets) {
-    const own = byKey.get(key) ?? new Map<number, CountsView>();
-    own.set(t * 1000, counts);
-    byKey.set(key, own);
+  // Every bucket of the range, zeros included: built once per group from its arrays (100 × 720 objects).
+  const isoStarts = starts.map((start) => start.toISOString());
+  const indexOf = new Map(starts.map((start, i) => [start.getTime() / 1000, i]));
+  const bucketsOf = new Map<string, ({ start: string } & CountsView)[]>();
+  for (const row of buckets) {
+    const own = isoStarts.map((start) => ({ start, ...zeroCounts() }));
+    row.t.forEach((t, i) => {
+      const bucket = own[indexOf.get(t) ?? -1];
+      if (!bucket) return;
+      bucket.sent = row.sent[i]!;
+      bucket.delivered = row.delivered[i]!;
+      bucket.read = row.read[i]!;
+      bucket.failed = row.failed[i]!;
+      bucket.replied = row.replied[i]!;
+    });
+    bucketsOf.set(row.key, own);
   }
+  const zeroBuckets = () => isoStarts.map((start) => ({ start, ...zeroCounts() }));
   const last = page.at(-1);
   return {
     totals,
@@ -184,16 +246,13 @@ export async function readAnalyticsStats(
             {
               key: null,
               totals: withRates(zeroCounts()),
-              buckets: starts.map((s) => ({ start: s.toISOString(), ...zeroCounts() })),
+              buckets: zeroBuckets(),
             },
           ]
         : page.map(({ key, sent, delivered, read, failed, replied }) => ({
             key: q.groupBy === undefined ? null : key,
             totals: withRates({ sent, delivered, read, failed, replied }),
-            buckets: starts.map((s) => ({
-              start: s.toISOString(),
-              ...(byKey.get(key)?.get(s.getTime()) ?? zeroCounts()),
-            })),
+            buckets: bucketsOf.get(key) ?? zeroBuckets(),
           })),
     nextCursor:
       groups.length > q.limit && last ? encodeGroupCursor({ sent: last.sent, key: last.key }) : null,
