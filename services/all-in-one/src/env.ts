@@ -25,5 +25,13 @@ export const allInOneEnv = ingressEnv
      * next to the broker's data (`.data/sessions-encryption.key`), since the sessions live there.
      */
     SESSIONS_ENCRYPTION_KEY_FILE: z.string().optional(),
+    /** One group for all four consumers would give each only some partitions: CONSUMER_GROUPS names each. */
+    CONSUMER_GROUP: z
+      .string()
+      .optional()
+      .refine((value) => value === undefined, {
+        message:
+          'the all-in-one runs four consumers, and one group would give each only some of the partitions; name each group in CONSUMER_GROUPS instead (e.g. delivery=acme.delivery,replies=acme.replies)',
+      }),
   });
 export type AllInOneEnv = z.infer<typeof allInOneEnv>;

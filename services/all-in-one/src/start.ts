@@ -116,7 +116,9 @@ export async function startPipeline(
       archive: startArchive,
     };
     for (const [name, startConsumer] of Object.entries(consumers)) {
-      const consumer = await startConsumer(withBrokers, context);
+      // The group the api's GET /v1/consumers reads for it (CONSUMER_GROUPS), else `<prefix>.<name>`.
+      const group = env.CONSUMER_GROUPS[name as keyof typeof consumers];
+      const consumer = await startConsumer({ ...withBrokers, CONSUMER_GROUP: group }, context);
       steps.consumers.push({ name, stop: () => consumer.stop() });
     }
     const api = await startApi(withBrokers, context);
