@@ -27,7 +27,13 @@ export async function startArchive(
     registry: context.registry,
     // Raw records arrive larger than events: a fetch of 6 MB keeps a unit's journal row moderate.
     fetch: { maxBytes: 6 * 1024 * 1024, maxBytesPerPartition: 2 * 1024 * 1024 },
-    handler: () => ({ prepare: async (_events, { records }) => archiveBatch(records) }),
+    // Staged, like delivery: the next unit is read and prepared while this one is stored, and the two
+    // tables apply on connections of their own. prepare keeps no state between units, so reset has
+    // nothing to drop.
+    handler: () => ({
+      prepare: async (_events, { records }) => archiveBatch(records),
+      reset: () => {},
+    }),
   });
   const audit = createAuditLogConsumer({
     kafka: running.kafka,
