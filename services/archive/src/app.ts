@@ -7,7 +7,7 @@ import type { RunningConsumer } from '@wapipe/pipeline';
 import { createAuditLogConsumer } from './audit-log.ts';
 import type { ArchiveEnv } from './env.ts';
 import { archiveBatch } from './raw-requests.ts';
-import { applyRawRetention } from './retention.ts';
+import { applyRawRetention, moveLegacyRequests } from './retention.ts';
 
 export { archiveEnv } from './env.ts';
 export type { ArchiveEnv } from './env.ts';
@@ -44,6 +44,8 @@ export async function startArchive(
     registry: context.registry,
   });
   try {
+    const moved = await moveLegacyRequests(running.ch);
+    if (moved > 0) context.logger.info('moved requests into the table with small granules', { moved });
     await applyRawRetention(running.ch, env.RAW_RETENTION);
     await audit.start();
   } catch (error) {

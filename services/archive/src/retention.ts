@@ -13,7 +13,7 @@ const EngineRow = z.object({ engine_full: z.string() });
 export async function applyRawRetention(ch: ClickHouse, retentionMs: number): Promise<void> {
   const seconds = Math.max(1, Math.round(retentionMs / 1000));
   const ttl = `toDateTime(received_at) + toIntervalSecond(${seconds})`;
-  for (const table of [RAW_REQUESTS_TABLE, LEGACY_RAW_REQUESTS_TABLE, MESSAGE_REQUESTS_TABLE]) {
+  for (const table of [RAW_REQUESTS_TABLE, MESSAGE_REQUESTS_TABLE]) {
     const [row] = await ch.query({
       query: `SELECT engine_full FROM system.tables WHERE database = {db:String} AND name = {name:String}`,
       params: { db: ch.database, name: table },
@@ -27,10 +27,9 @@ export async function applyRawRetention(ch: ClickHouse, retentionMs: number): Pr
   const kept = `received_at >= now64(3) - toIntervalSecond(${seconds})`;
   const columns =
     'session_id, received_at, kafka_partition, kafka_offset, provider, kind, content_type, body, sha256';
-  const rawTables = [RAW_REQUESTS_TABLE, LEGACY_RAW_REQUESTS_TABLE];
   await ch.command({
     query: `CREATE OR REPLACE VIEW ${ch.table(RAW_REQUESTS_VIEW)} AS
-      ${rawTables.map((t) => `SELECT ${columns} FROM ${ch.table(t)} WHERE ${kept}`).join(' UNION ALL ')}`,
+      SELECT ${columns} FROM ${ch.table(RAW_REQUESTS_TABLE)} WHERE ${kept}`,
   });
   await ch.command({
     query: `CREATE OR REPLACE VIEW ${ch.table(MESSAGE_REQUESTS_VIEW)} AS
@@ -46,11 +45,27 @@ export async function applyRawRetention(ch: ClickHouse, retentionMs: number): Pr
     WHERE session_id = {session:String} AND provider_message_id IN {ids:Array(String)} AND ${kept}`;
   await ch.command({
     query: `CREATE OR REPLACE VIEW ${ch.table(MESSAGE_RAW_VIEW)} AS
-      ${rawTables
-        .map(
-          (t) => `SELECT ${columns} FROM ${ch.table(t)}
-            WHERE (session_id, received_at, kafka_partition, kafka_offset) IN (${links})`,
-        )
-        .join(' UNION ALL ')}`,
+      SELECT ${columns} FROM ${ch.table(RAW_REQUESTS_TABLE)}
+      WHERE (session_id, received_at, kafka_partition, kafka_offset) IN (${links})`,
   });
+}
+
+const Count = z.object({ n: z.coerce.number() });
+
+/**
+ * Moves the requests archived before migration 0006 into the table with small granules, once. A start
+ * killed between copy and truncate copies again at the next: the copies share a sorting key, so the
+ * table collapses them and every reader takes one per partition and offset.
+ */
+export async function moveLegacyRequests(ch: ClickHouse): Promise<number> {
+  const [legacy] = await ch.query({
+    query: `SELECT count() AS n FROM ${ch.table(LEGACY_RAW_REQUESTS_TABLE)}`,
+    schema: Count,
+  });
+  if (!legacy || legacy.n === 0) return 0;
+  await ch.command({
+    query: `INSERT INTO ${ch.table(RAW_REQUESTS_TABLE)} SELECT * FROM ${ch.table(LEGACY_RAW_REQUESTS_TABLE)}`,
+  });
+  await ch.command({ query: `TRUNCATE TABLE ${ch.table(LEGACY_RAW_REQUESTS_TABLE)}` });
+  return legacy.n;
 }
