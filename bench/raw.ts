@@ -1,5 +1,5 @@
 // bench/raw (issue 16): the archive with 10M requests kept. In one run, printing progress as it goes:
-// 1. loads N requests (default 10M) into archive_raw_requests and archive_message_requests, created by the
+// 1. loads N requests (default 10M) into archive_raw_requests_v2 and archive_message_requests, created by the
 //    archive's real migrations and retention views, with INSERT … SELECT from numbers(): Meta status
 //    webhooks (one status, or several of one session's messages), Meta inbound texts and ChatSend events,
 //    a few hundred bytes to a few KB each, 10k sessions, each message's sent/delivered/read in three
@@ -105,7 +105,7 @@ async function loadRequests(ch: ClickHouse, total: number): Promise<void> {
     const started = performance.now();
     const source = `(SELECT ${requestColumns(endMs, total)} FROM numbers(${start}, ${count}))`;
     await ch.command({
-      query: `INSERT INTO ${ch.table('archive_raw_requests')}
+      query: `INSERT INTO ${ch.table('archive_raw_requests_v2')}
         (session_id, received_at, kafka_partition, kafka_offset, provider, kind, content_type, request_id, body, sha256, archived_at)
         SELECT session_id, received_at, kafka_partition, kafka_offset, provider, 'webhook', 'application/json',
           toString(generateUUIDv4(n)), body, lower(hex(SHA256(body))), received_at + toIntervalMillisecond(40 + h % 900)
@@ -206,12 +206,12 @@ async function reportSizes(ch: ClickHouse) {
     schema: Size,
   });
   const [body] = await ch.query({
-    query: `SELECT sum(length(body)) AS bytes, count() AS rows FROM ${ch.table('archive_raw_requests')}`,
+    query: `SELECT sum(length(body)) AS bytes, count() AS rows FROM ${ch.table('archive_raw_requests_v2')}`,
     schema: BodyBytes,
   });
   const [bodyColumn] = await ch.query({
     query: `SELECT data_compressed_bytes AS compressed, data_uncompressed_bytes AS uncompressed
-      FROM system.columns WHERE database = {db:String} AND table = 'archive_raw_requests' AND name = 'body'`,
+      FROM system.columns WHERE database = {db:String} AND table = 'archive_raw_requests_v2' AND name = 'body'`,
     params: { db: ch.database },
     schema: ColumnSize,
   });

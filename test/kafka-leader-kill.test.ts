@@ -166,7 +166,7 @@ it('stores every webhook answered 200 exactly once while the busiest partition l
     query: `SELECT JSONExtractString(body, 'entry', 1, 'changes', 1, 'value', 'statuses', 1, 'id') AS id,
                    count() AS n, uniqExact(kafka_partition, kafka_offset) AS offsets,
                    toString(groupArray((kafka_partition, kafka_offset))) AS at
-            FROM ${db.ch.table('archive_raw_requests')} GROUP BY id`,
+            FROM ${db.ch.table('archive_raw_requests_v2')} GROUP BY id`,
     schema: z.object({ id: z.string(), n: z.coerce.number(), offsets: z.coerce.number(), at: z.string() }),
   });
   const stored = new Map(rows.map((r) => [r.id, r.n]));

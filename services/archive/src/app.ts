@@ -7,7 +7,7 @@ import type { RunningConsumer } from '@wapipe/pipeline';
 import { createAuditLogConsumer } from './audit-log.ts';
 import type { ArchiveEnv } from './env.ts';
 import { archiveBatch } from './raw-requests.ts';
-import { applyRawRetention } from './retention.ts';
+import { applyRawRetention, moveLegacyRequests } from './retention.ts';
 
 export { archiveEnv } from './env.ts';
 export type { ArchiveEnv } from './env.ts';
@@ -27,7 +27,13 @@ export async function startArchive(
     registry: context.registry,
     // Raw records arrive larger than events: a fetch of 6 MB keeps a unit's journal row moderate.
     fetch: { maxBytes: 6 * 1024 * 1024, maxBytesPerPartition: 2 * 1024 * 1024 },
-    handler: () => ({ prepare: async (_events, { records }) => archiveBatch(records) }),
+    // Staged, like delivery: the next unit is read and prepared while this one is stored, and the two
+    // tables apply on connections of their own. prepare keeps no state between units, so reset has
+    // nothing to drop.
+    handler: () => ({
+      prepare: async (_events, { records }) => archiveBatch(records),
+      reset: () => {},
+    }),
   });
   const audit = createAuditLogConsumer({
     kafka: running.kafka,
@@ -38,6 +44,8 @@ export async function startArchive(
     registry: context.registry,
   });
   try {
+    const moved = await moveLegacyRequests(running.ch);
+    if (moved > 0) context.logger.info('moved requests into the table with small granules', { moved });
     await applyRawRetention(running.ch, env.RAW_RETENTION);
     await audit.start();
   } catch (error) {

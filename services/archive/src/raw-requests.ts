@@ -8,7 +8,10 @@ import type { ConsumedRecord } from '@wapipe/kafka';
 import { REDRIVE_HEADER, chDateTime } from '@wapipe/pipeline';
 import type { JournalBatch } from '@wapipe/pipeline';
 
-export const RAW_REQUESTS_TABLE = 'archive_raw_requests';
+/** Where new requests go (migration 0006: small granules); the views also read the legacy table. */
+export const RAW_REQUESTS_TABLE = 'archive_raw_requests_v2';
+/** Requests archived before 0006: no new rows, read until RAW_RETENTION empties it. */
+export const LEGACY_RAW_REQUESTS_TABLE = 'archive_raw_requests';
 export const MESSAGE_REQUESTS_TABLE = 'archive_message_requests';
 
 /**

@@ -94,12 +94,12 @@ it('keeps every raw record exactly once through SIGKILLs mid-stream', { timeout:
   try {
     const [stored] = await ch.query({
       query: `SELECT count() AS n, uniqExact(kafka_partition, kafka_offset) AS u
-              FROM ${ch.table('archive_raw_requests')}`,
+              FROM ${ch.table('archive_raw_requests_v2')}`,
       schema: z.object({ n: z.coerce.number(), u: z.coerce.number() }),
     });
     expect(stored).toEqual({ n: records.length, u: records.length });
     const hashes = await ch.query({
-      query: `SELECT sha256 FROM ${ch.table('archive_raw_requests')} ORDER BY sha256`,
+      query: `SELECT sha256 FROM ${ch.table('archive_raw_requests_v2')} ORDER BY sha256`,
       schema: z.object({ sha256: z.string() }),
     });
     const sha = (v: string | Buffer) => createHash('sha256').update(v).digest('hex');

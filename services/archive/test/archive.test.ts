@@ -232,9 +232,9 @@ describe('raw retention', () => {
       expect(page.requests.every((r) => Date.parse(r.receivedAt) >= now - 60_000)).toBe(true);
       // Merged away for good, not only hidden.
       const ch = p.ch();
-      await ch.command({ query: `OPTIMIZE TABLE ${ch.table('archive_raw_requests')} FINAL` });
+      await ch.command({ query: `OPTIMIZE TABLE ${ch.table('archive_raw_requests_v2')} FINAL` });
       const [left] = await ch.query({
-        query: `SELECT count() AS n, min(received_at) AS oldest FROM ${ch.table('archive_raw_requests')}`,
+        query: `SELECT count() AS n, min(received_at) AS oldest FROM ${ch.table('archive_raw_requests_v2')}`,
         schema: z.object({ n: z.coerce.number(), oldest: z.string() }),
       });
       expect(left?.n).toBe(records.length);

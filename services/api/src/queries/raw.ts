@@ -44,17 +44,16 @@ export async function readMessageRaw(
   message: { sessionId: string; providerMessageId: string; replies: { providerMessageId: string }[] },
 ): Promise<MessageRawView> {
   const ids = [message.providerMessageId, ...message.replies.map((r) => r.providerMessageId)];
+  // One parameterised view (the archive's archive_message_raw_v1): a primary-key read of the bodies. One
+  // thread: the work is a few granules, and extra threads only wait for a core on a busy host.
   const rows = await ch.query({
     query: `
       SELECT ${COLUMNS}
-      FROM ${ch.table('archive_requests_v1')}
-      WHERE session_id = {session:String}
-        AND (kafka_partition, kafka_offset) IN (
-          SELECT kafka_partition, kafka_offset FROM ${ch.table('archive_message_requests_v1')}
-          WHERE session_id = {session:String} AND provider_message_id IN {ids:Array(String)})
+      FROM ${ch.table('archive_message_raw_v1')}(session = {session:String}, ids = {ids:Array(String)})
       ORDER BY received_at, kafka_partition, kafka_offset
       LIMIT 1 BY kafka_partition, kafka_offset
-      LIMIT {max:UInt32}`,
+      LIMIT {max:UInt32}
+      SETTINGS max_threads = 1`,
     params: { session: message.sessionId, ids, max: MAX_PER_MESSAGE },
     schema: RawRow,
   });
