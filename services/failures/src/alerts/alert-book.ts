@@ -1,6 +1,6 @@
-// What every alert kind shares (the kinds and severities are @wapipe/events'): the alert and its changes, deterministic ids, and the
-// row and topic record an alert change is written as. Each kind derives its alerts in event time from its
-// facts (at most one open per session × kind, by construction of each replay).
+// What every alert kind shares (kinds and severities are @wapipe/events'): the alert and its changes,
+// deterministic ids, and the row and topic record an alert change is written as. Each kind derives its
+// alerts in event time from its facts (at most one open per session × kind, by construction of each replay).
 import { eventIdFromParts } from '@wapipe/events';
 import type { AlertKind, AlertSeverity } from '@wapipe/events';
 import { chDateTime } from '@wapipe/pipeline';
