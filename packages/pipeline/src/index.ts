@@ -31,6 +31,8 @@ export { REDRIVE_HEADER } from './raw-events.ts';
 export { createJournaledConsumer } from './journaled-consumer.ts';
 export type { JournaledConsumer, JournaledConsumerOptions } from './journaled-consumer.ts';
 export { chDateTime } from './datetime.ts';
+export { loadStoredPairs, pairKey } from './stored-pairs.ts';
+export type { StoredPairsQuery } from './stored-pairs.ts';
 export { consumerEnv, startConsumerService } from './service-start.ts';
 export type { ConsumerDeps, ConsumerEnv, RunningConsumer } from './service-start.ts';
 export { runConsumerMain } from './service-main.ts';
