@@ -196,6 +196,9 @@ beforeAll(async () => {
       writes: [{ table: 'delivery_cohort_changes', rows: cohortRows(`rollup-${at}`) }],
     });
   }
+  cases['fan-out'] = await journalUnapplied('lt_fan_out', {
+    writes: [{ table: 'delivery_cohort_changes', rows: cohortRows('fan-out') }],
+  });
   cases['latency'] = await journalUnapplied('lt_latency', {
     writes: [{ table: 'delivery_latency_samples', rows: latencyRows('latency') }],
   });
@@ -275,6 +278,29 @@ describe('recovery after a kill that kept rows but lost their dedup token', () =
     expect(await journal.recover()).toBe(1);
     expect(await countIn('delivery_cohort_changes', session)).toBe(3);
     expect(await rollupOf(session)).toEqual({ sent: 1, delivered: 2, read: 1, failed: -1 });
+  });
+
+  // The cohort rows go in as one insert that views copy into the table and its five feeds (migration 0013
+  // of delivery): a kill can keep some of those copies and not others, all with the fan-out's token.
+  it('a fan-out that reached some of its tables is completed in the others, and none is doubled', async () => {
+    const { journal, batchId } = cases['fan-out']!;
+    const token = `${batchId}.delivery_cohort_fan_out`;
+    await leaveRowsWithLostToken('delivery_cohort_changes', token, cohortRows('fan-out'));
+    await leaveRowsWithLostToken('delivery_rollup_feed', token, cohortRows('fan-out'));
+    await leaveRowsWithLostToken('delivery_cohort_hour_feed', token, cohortRows('fan-out'));
+
+    expect(await journal.recover()).toBe(1);
+    expect(await countIn('delivery_cohort_changes', 'fan-out')).toBe(3);
+    expect(await rollupOf('fan-out')).toEqual({ sent: 1, delivered: 2, read: 1, failed: -1 });
+    for (const grain of ['minute', 'hour']) {
+      expect(
+        await one(
+          `SELECT sum(sent) AS sent, sum(delivered) AS delivered, sum(read) AS read, sum(failed) AS failed
+           FROM ${db.ch.table(`delivery_cohort_${grain}`)} WHERE session_id = 'fan-out'`,
+          { sent: num, delivered: num, read: num, failed: num },
+        ),
+      ).toEqual({ sent: 1, delivered: 2, read: 1, failed: -1 });
+    }
   });
 
   // The table of issue 12, and a failures table: every consumer's tables carry the column.

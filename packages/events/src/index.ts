@@ -40,6 +40,10 @@ export {
 } from './event-id.ts';
 export type { StatusIdentity } from './event-id.ts';
 
+// Alerts
+export { ALERT_KINDS, ALERT_SEVERITIES, ALERT_SEVERITY } from './alert-kinds.ts';
+export type { AlertKind, AlertSeverity } from './alert-kinds.ts';
+
 // Failure classification
 export {
   FAILURE_CATEGORIES,

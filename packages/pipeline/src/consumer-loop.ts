@@ -10,6 +10,7 @@ import { deadLetterRecord } from './dead-letter.ts';
 import type { RecordHandler, RefusedRecord } from './handler.ts';
 import { loopMetrics } from './loop-metrics.ts';
 import { stagedUnits } from './staged-units.ts';
+import type { HeldBatch } from './staged-units.ts';
 import { StoppedError, unitRetry } from './unit-retry.ts';
 
 export interface ConsumerLoopOptions {
@@ -42,12 +43,6 @@ export interface ConsumerLoop {
   stop(): Promise<void>;
   /** Records committed since start, for tests and progress output. */
   committed(): number;
-}
-
-/** One fetched batch waiting for its unit: resolved true once taken (see GroupMemberOptions.onBatch). */
-export interface HeldBatch {
-  batch: FetchedBatch;
-  done: { resolve(committed: boolean): void; reject(error: unknown): void };
 }
 
 export function createConsumerLoop(connection: KafkaConnection, options: ConsumerLoopOptions): ConsumerLoop {

@@ -1,17 +1,16 @@
 // @wapipe/pipeline: the consumer runtime, end to end. A service supplies a ConsumerHandler; the loop
 // fetches, prepares, stores (through the journal), retries, bisects, dead-letters, recovers and commits.
-export { createJournal, journalMigrations } from './journal.ts';
+export { createJournal } from './journal.ts';
 export type {
   EffectRecord,
   Journal,
   JournalBatch,
-  JournalFeed,
   JournalOptions,
-  JournalReplay,
-  JournalViews,
   TableWrite,
   TopicEffect,
 } from './journal.ts';
+export { journalMigrations } from './journal-schema.ts';
+export type { JournalFanOut, JournalFeed, JournalReplay, JournalViews } from './journal-schema.ts';
 export { handleRecords } from './handler.ts';
 export type {
   ConsumerHandler,
@@ -31,6 +30,8 @@ export { REDRIVE_HEADER } from './raw-events.ts';
 export { createJournaledConsumer } from './journaled-consumer.ts';
 export type { JournaledConsumer, JournaledConsumerOptions } from './journaled-consumer.ts';
 export { chDateTime } from './datetime.ts';
+export { loadStoredPairs, pairKey } from './stored-pairs.ts';
+export type { StoredPairsQuery } from './stored-pairs.ts';
 export { consumerEnv, startConsumerService } from './service-start.ts';
 export type { ConsumerDeps, ConsumerEnv, RunningConsumer } from './service-start.ts';
 export { runConsumerMain } from './service-main.ts';

@@ -13,6 +13,8 @@ import { encodeCompactRows, encodeTsvRows } from '@wapipe/clickhouse';
 import type { ClickHouse, Migration } from '@wapipe/clickhouse';
 import type { Logger } from '@wapipe/observability';
 import { chDateTime } from './datetime.ts';
+import { journalMigrations } from './journal-schema.ts';
+import type { JournalFeed, JournalViews } from './journal-schema.ts';
 
 export interface TableWrite {
   /** Bare table name in the consumer's database. */
@@ -54,33 +56,6 @@ export interface Journal {
   commit(batch: JournalBatch): Promise<string | null>;
 }
 
-/**
- * A materialized view that is not idempotent (sums, t-digests) must not hang off a table the journal writes:
- * its part and the table's are separate, so after a kill one can be there without the other. It hangs off
- * `feed`, a Null-engine table that the journal writes `source`'s rows into as an insert of its own, and
- * marks one row of its `target` per insert with the insert's token (journal_batch in the sorting key).
- */
-export interface JournalFeed {
-  source: string;
-  feed: string;
-  target: string;
-}
-
-/**
- * Views that stay on `source` must fill only idempotent states (max, min, any), so filling them twice is
- * harmless. `replay` is a Null-engine copy of `source` with the same views: when recovery finds a batch's
- * rows already in `source` (maybe without the views' rows), it writes them into `replay` instead.
- */
-export interface JournalReplay {
-  source: string;
-  replay: string;
-}
-
-export interface JournalViews {
-  feeds?: JournalFeed[];
-  replays?: JournalReplay[];
-}
-
 export interface JournalOptions {
   ch: ClickHouse;
   /** More connections to apply a batch's tables side by side (the embedded engine runs one query per connection). */
@@ -101,6 +76,10 @@ interface TargetInsert {
   landedIn: string;
   /** A replay table to write instead when recovery finds the insert landed. */
   replay?: string;
+  /** For a fan-out insert: the separate inserts it stands for, which recovery checks and re-applies. */
+  covers?: TargetInsert[];
+  /** What the insert costs the engine, to spread inserts over connections: bytes parsed × tables written. */
+  cost: number;
 }
 
 /**
@@ -114,36 +93,6 @@ const PendingBatch = z.object({ batch_id: z.string() });
 const Count = z.object({ n: z.coerce.number() });
 const TableName = z.object({ table: z.string() });
 
-export function journalMigrations(consumer: string): Migration[] {
-  if (!/^[a-z][a-z0-9_]*$/.test(consumer)) throw new Error(`bad consumer name ${consumer}`);
-  return [
-    {
-      version: 1,
-      name: 'create_journal',
-      sql: `
-CREATE TABLE IF NOT EXISTS {db}.${consumer}_journal (
-  batch_id String,
-  seq UInt32,
-  target LowCardinality(String),
-  row String,
-  journaled_at DateTime64(3, 'UTC')
-) ENGINE = MergeTree
-ORDER BY (batch_id, seq)
-TTL toDateTime(journaled_at) + INTERVAL 7 DAY
-SETTINGS non_replicated_deduplication_window = 1000;
-
-CREATE TABLE IF NOT EXISTS {db}.${consumer}_journal_applied (
-  batch_id String,
-  applied_at DateTime64(3, 'UTC')
-) ENGINE = MergeTree
-ORDER BY batch_id
-TTL toDateTime(applied_at) + INTERVAL 8 DAY
-SETTINGS non_replicated_deduplication_window = 1000;
-`,
-    },
-  ];
-}
-
 export function createJournal(options: JournalOptions): Journal {
   const { ch, consumer, logger } = options;
   const journalTable = `${consumer}_journal`;
@@ -153,25 +102,43 @@ export function createJournal(options: JournalOptions): Journal {
   const feedsOf = new Map<string, JournalFeed[]>();
   for (const f of options.views?.feeds ?? []) feedsOf.set(f.source, [...(feedsOf.get(f.source) ?? []), f]);
   const replayOf = new Map((options.views?.replays ?? []).map((r) => [r.source, r.replay]));
+  const fanOutOf = new Map((options.views?.fanOuts ?? []).map((f) => [f.source, f.fanOut]));
 
-  /** The inserts that apply a batch's tables: each table, then each of its feeds, with the same rows. */
+  /**
+   * The inserts that apply a batch's tables: each table, then each of its feeds, with the same rows; or, for a
+   * table with a fan-out, one insert that covers those (recovery checks and re-applies them one by one).
+   */
   const insertsOf = (batchId: string, tables: EncodedTable[]): TargetInsert[] =>
     tables.flatMap(({ table, encoded }) => {
       const replay = replayOf.get(table);
-      return [
+      const inserts: TargetInsert[] = [
         {
           table,
           encoded,
           token: `${batchId}.${table}`,
           landedIn: table,
           ...(replay === undefined ? {} : { replay }),
+          cost: encoded.length,
         },
         ...(feedsOf.get(table) ?? []).map((f) => ({
           table: f.feed,
           encoded,
           token: `${batchId}.${f.feed}`,
           landedIn: f.target,
+          cost: encoded.length,
         })),
+      ];
+      const fanOut = fanOutOf.get(table);
+      if (fanOut === undefined) return inserts;
+      return [
+        {
+          table: fanOut,
+          encoded,
+          token: `${batchId}.${fanOut}`,
+          landedIn: fanOut,
+          covers: inserts,
+          cost: encoded.length * inserts.length,
+        },
       ];
     });
 
@@ -179,16 +146,16 @@ export function createJournal(options: JournalOptions): Journal {
   // side. The batch is marked applied only when both are done. Table rows arrive encoded as the journal
   // holds them, so each row is encoded once, for the journal, its table and the table's feeds.
   const apply = async (batchId: string, tables: TargetInsert[], effects: TopicEffect[]) => {
-    // Largest table first, each onto the connection with the least queued so far.
+    // Costliest insert first, each onto the connection with the least cost queued so far.
     const lanes = [ch, ...(options.applyChs ?? [])].map((lane) => ({
       lane,
-      bytes: 0,
+      cost: 0,
       tables: [] as TargetInsert[],
     }));
-    for (const t of [...tables].sort((a, b) => b.encoded.length - a.encoded.length)) {
-      const lane = lanes.reduce((min, l) => (l.bytes < min.bytes ? l : min));
+    for (const t of [...tables].sort((a, b) => b.cost - a.cost)) {
+      const lane = lanes.reduce((min, l) => (l.cost < min.cost ? l : min));
       lane.tables.push(t);
-      lane.bytes += t.encoded.length;
+      lane.cost += t.cost;
     }
     const insertLane = async ({ lane, tables: laneTables }: (typeof lanes)[number]) => {
       for (const t of laneTables) {
@@ -244,9 +211,15 @@ export function createJournal(options: JournalOptions): Journal {
     batchId: string,
     inserts: TargetInsert[],
     marked: Set<string>,
+    /** Tokens of a fan-out insert that these inserts' rows may carry instead of their own. */
+    fanOutTokens: string[] = [],
   ): Promise<TargetInsert[]> => {
     const again: TargetInsert[] = [];
     for (const t of inserts) {
+      if (t.covers !== undefined) {
+        again.push(...(await notLanded(batchId, t.covers, marked, [...fanOutTokens, t.token])));
+        continue;
+      }
       if (!marked.has(t.landedIn)) {
         if (!warnedUnmarked.has(t.landedIn)) {
           warnedUnmarked.add(t.landedIn);
@@ -259,8 +232,8 @@ export function createJournal(options: JournalOptions): Journal {
         continue;
       }
       const [landed] = await ch.query({
-        query: `SELECT count() AS n FROM ${ch.table(t.landedIn)} WHERE journal_batch = {token:String}`,
-        params: { token: t.token },
+        query: `SELECT count() AS n FROM ${ch.table(t.landedIn)} WHERE journal_batch IN {tokens:Array(String)}`,
+        params: { tokens: [t.token, ...fanOutTokens] },
         schema: Count,
       });
       if (landed!.n === 0) again.push(t);
@@ -270,6 +243,7 @@ export function createJournal(options: JournalOptions): Journal {
           encoded: t.encoded,
           token: `${batchId}.${t.replay}`,
           landedIn: t.replay,
+          cost: t.cost,
         });
       }
     }

@@ -14,7 +14,8 @@ import { createConsumerLoop } from './consumer-loop.ts';
 import type { ConsumerLoopOptions } from './consumer-loop.ts';
 import type { ConsumerHandler, PreparedUnit, RecordHandler } from './handler.ts';
 import { createJournal } from './journal.ts';
-import type { Journal, JournalViews } from './journal.ts';
+import type { Journal } from './journal.ts';
+import type { JournalViews } from './journal-schema.ts';
 import { decodeRawRecords, requestIdsOf } from './raw-events.ts';
 
 export interface JournaledConsumerOptions {

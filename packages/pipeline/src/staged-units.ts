@@ -6,10 +6,15 @@
 import { errorMessage } from '@wapipe/kafka';
 import type { ConsumedRecord, FetchedBatch } from '@wapipe/kafka';
 import type { Logger } from '@wapipe/observability';
-import type { HeldBatch } from './consumer-loop.ts';
 import type { PreparedUnit, RecordHandler, RefusedRecord } from './handler.ts';
 import { StoppedError } from './unit-retry.ts';
 import type { UnitRetry } from './unit-retry.ts';
+
+/** One fetched batch waiting for its unit: resolved true once taken (see GroupMemberOptions.onBatch). */
+export interface HeldBatch {
+  batch: FetchedBatch;
+  done: { resolve(committed: boolean): void; reject(error: unknown): void };
+}
 
 export interface StagedUnitsOptions {
   handler: RecordHandler;

@@ -1,19 +1,11 @@
 // The shapes the API answers with. Handlers return these types; the OpenAPI document is generated from
 // these schemas.
 import { z } from 'zod';
-import { MESSAGE_STATUSES } from '@wapipe/events';
+import { ALERT_SEVERITIES, FAILURE_CATEGORIES, MESSAGE_STATUSES } from '@wapipe/events';
 
 const at = z.string().meta({ format: 'date-time', example: '2026-11-29T10:00:00.000Z' });
 
-export const failureCategories = [
-  'transient',
-  'rate_limit',
-  'recipient',
-  'policy',
-  'configuration',
-  'session',
-  'unknown',
-] as const;
+export const failureCategories = FAILURE_CATEGORIES;
 
 export const MessageView = z.object({
   messageId: z.string().nullable().meta({ description: 'The operator’s id; null when never registered.' }),
@@ -104,7 +96,7 @@ export const AlertsPage = z.object({
       id: z.string(),
       sessionId: z.string(),
       kind: z.string(),
-      severity: z.enum(['critical', 'warning']),
+      severity: z.enum(ALERT_SEVERITIES),
       status: z.enum(['open', 'resolved']),
       openedAt: at,
       resolvedAt: at.nullable(),

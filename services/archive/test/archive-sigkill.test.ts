@@ -1,40 +1,24 @@
 // SIGKILL the archive consumer mid-stream (its embedded ClickHouse dies with it), twice, and restart it:
 // every raw record is kept exactly once, byte for byte, counted against what was produced.
 import { createHash } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { z } from 'zod';
 import { createClickHouse } from '@wapipe/clickhouse';
 import { connectKafka, createCoalescingProducer, topicCatalog } from '@wapipe/kafka';
 import { silentLogger } from '@wapipe/observability';
-import { backendOptions, randomDatabaseName } from '../../../test/harness/clickhouse.ts';
 import { testBrokers, uniqueName, waitFor } from '../../../test/harness/kafka.ts';
-import { startChild } from '../../../test/support/child-process.ts';
 import { testConsumerEnv } from '../../../test/support/consumer-env.ts';
 import { generateDeliveryStream } from '../../../test/support/delivery-stream.ts';
+import { killMidStreamThenDrain, killedConsumerStorage } from '../../../test/support/sigkill.ts';
 
 // ARCHIVE_TEST_KEEP=1 keeps the data directory and the consumer's log (consumer.log) for a post-mortem.
-const dirs: string[] = [];
-afterAll(async () => {
-  if (!process.env['ARCHIVE_TEST_KEEP'])
-    for (const dir of dirs) await rm(dir, { recursive: true, force: true });
-});
+const storage = killedConsumerStorage('archive', 'ARCHIVE_TEST_KEEP');
 
 it('keeps every raw record exactly once through SIGKILLs mid-stream', { timeout: 300_000 }, async () => {
   const brokers = testBrokers();
   const prefix = uniqueName('archive-kill');
   const topics = topicCatalog(prefix);
-  const dataPath = await mkdtemp(join(tmpdir(), 'wapipe-archive-kill-'));
-  dirs.push(dataPath);
-  const database = randomDatabaseName();
-  const chOptions = process.env['CLICKHOUSE_URL']
-    ? { ...backendOptions(), database }
-    : { database, dataPath };
-  const env = { ...testConsumerEnv(brokers, prefix, chOptions), CONSUMER_SESSION_TIMEOUT_MS: '6000' };
-  const entry = new URL('../../../test/support/consumer-process.ts', import.meta.url).pathname;
-  const logFile = join(dataPath, 'consumer.log');
+  const { chOptions, logFile } = await storage();
   const { records } = generateDeliveryStream({
     sessions: ['kill-a', 'kill-b', 'kill-c'],
     messages: 4000,
@@ -56,35 +40,31 @@ it('keeps every raw record exactly once through SIGKILLs mid-stream', { timeout:
       for (let i = 0; i < records.length; i += 100)
         await producer.sendMany(topics.raw, records.slice(i, i + 100));
     })();
-    const leftAtKill: bigint[] = [];
-    for (let kill = 0; kill < 2; kill++) {
-      const child = await startChild(entry, ['archive'], env, logFile);
-      const before = await committed();
+    const leftAtKill = await killMidStreamThenDrain({
+      consumer: 'archive',
+      env: testConsumerEnv(brokers, prefix, chOptions),
+      logFile,
+      kafka,
+      group,
+      topic: topics.raw,
+      kills: 2,
       // Kill as soon as this run has committed a unit: the next is being stored behind it.
-      await waitFor(
-        'a unit committed by this run',
-        async () => {
-          const now = await committed();
-          return now > before || now >= BigInt(records.length);
-        },
-        { timeoutMs: 120_000, pollMs: 5 },
-      );
-      await child.kill('SIGKILL');
-      leftAtKill.push(BigInt(records.length) - (await committed()));
-    }
-    await produce;
+      killPoint: async () => {
+        const before = await committed();
+        await waitFor(
+          'a unit committed by this run',
+          async () => {
+            const now = await committed();
+            return now > before || now >= BigInt(records.length);
+          },
+          { timeoutMs: 120_000, pollMs: 5 },
+        );
+      },
+      leftAtKill: async () => BigInt(records.length) - (await committed()),
+      beforeLastRun: () => produce,
+    });
     console.log(`records still to commit at each kill: ${leftAtKill.join(', ')} of ${records.length}`);
     expect(leftAtKill[0]).toBeGreaterThan(0n);
-    const last = await startChild(entry, ['archive'], env, logFile);
-    await waitFor(
-      'the whole stream committed',
-      async () => (await kafka.groupLag(group, topics.raw)) === 0n,
-      {
-        timeoutMs: 180_000,
-        pollMs: 250,
-      },
-    );
-    await last.kill('SIGTERM');
   } finally {
     await producer.close();
     await kafka.close();

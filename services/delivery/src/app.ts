@@ -26,6 +26,11 @@ export const deliveryJournalViews: JournalViews = {
     })),
   ],
   replays: [{ source: 'delivery_status_events', replay: 'delivery_status_events_replay' }],
+  // One insert each for the cohort rows and the latency samples, whatever their feeds (migration 0013).
+  fanOuts: [
+    { source: 'delivery_cohort_changes', fanOut: 'delivery_cohort_fan_out' },
+    { source: 'delivery_latency_samples', fanOut: 'delivery_latency_fan_out' },
+  ],
 };
 
 export function deliveryMetrics(registry: Registry) {

@@ -1,45 +1,32 @@
 // SIGKILL the delivery consumer three times in the middle of storing a unit (embedded ClickHouse dies with
 // it), restart it each time, and the stored result must still equal the ground truth exactly.
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, expect, it } from 'vitest';
+import { readFile } from 'node:fs/promises';
+import { expect, it } from 'vitest';
 import { createClickHouse } from '@wapipe/clickhouse';
 import { connectKafka, createCoalescingProducer, followTopic, topicCatalog } from '@wapipe/kafka';
 import { silentLogger } from '@wapipe/observability';
-import { randomDatabaseName } from '../../../test/harness/clickhouse.ts';
 import { testBrokers, uniqueName, waitFor } from '../../../test/harness/kafka.ts';
-import { startChild } from '../../../test/support/child-process.ts';
 import { testConsumerEnv } from '../../../test/support/delivery-consumer.ts';
 import { generateDeliveryStream } from '../../../test/support/delivery-stream.ts';
 import {
   expectDeliveryMatchesTruth,
   expectTransitionsMatchTruth,
 } from '../../../test/support/delivery-truth.ts';
+import { killMidStreamThenDrain, killedConsumerStorage } from '../../../test/support/sigkill.ts';
 
-const dirs: string[] = [];
-afterAll(async () => {
-  for (const dir of dirs) await rm(dir, { recursive: true, force: true });
-});
+// DELIVERY_TEST_KEEP=1 keeps the data directory and the consumer's log (consumer.log) for a post-mortem.
+const storage = killedConsumerStorage('delivery', 'DELIVERY_TEST_KEEP');
 
 it('survives three SIGKILLs mid-stream with nothing lost and nothing stored twice', async () => {
   const brokers = testBrokers();
   const prefix = uniqueName('crash');
-  const dataPath = await mkdtemp(join(tmpdir(), 'wapipe-crash-'));
-  dirs.push(dataPath);
-  const database = randomDatabaseName();
-  const env = {
-    ...testConsumerEnv(brokers, prefix, { database, dataPath }),
-    CONSUMER_SESSION_TIMEOUT_MS: '6000',
-  };
+  const { chOptions, logFile } = await storage();
   const stream = generateDeliveryStream({ sessions: ['k1', 'k2', 'k3', 'k4'], messages: 6000, seed: 3 });
   const topics = topicCatalog(prefix);
   const kafka = await connectKafka({ brokers, clientId: 'crash-test', logger: silentLogger });
   await kafka.ensureTopics(topics.specs(3));
   const producer = createCoalescingProducer(kafka);
   const group = `${prefix}.delivery`;
-  const logFile = join(dataPath, 'consumer.log');
-  const entry = new URL('../../../test/support/consumer-process.ts', import.meta.url).pathname;
   try {
     // The stream keeps arriving while the consumer is killed and restarted.
     const chunks = 8;
@@ -59,38 +46,35 @@ it('survives three SIGKILLs mid-stream with nothing lost and nothing stored twic
       topic: topics.statusTransitions,
       onRecord: () => transitionRecords++,
     });
-    let kills = 0;
-    for (; kills < 3; kills++) {
-      const child = await startChild(entry, ['delivery'], env, logFile);
-      const before = transitionRecords;
-      await waitFor('transitions from this run', () => transitionRecords > before, {
-        timeoutMs: 60_000,
-        pollMs: 2,
-      });
-      await child.kill('SIGKILL');
-    }
-    await transitions.stop();
-    expect(kills).toBe(3);
-    await produce;
-    expect(sent).toBe(stream.records.length);
-
-    const last = await startChild(entry, ['delivery'], env, logFile);
-    await waitFor(
-      'the whole stream committed',
-      async () => (await kafka.groupLag(group, topics.raw)) === 0n,
-      {
-        timeoutMs: 180_000,
-        pollMs: 250,
+    await killMidStreamThenDrain({
+      consumer: 'delivery',
+      env: testConsumerEnv(brokers, prefix, chOptions),
+      logFile,
+      kafka,
+      group,
+      topic: topics.raw,
+      kills: 3,
+      killPoint: async () => {
+        const before = transitionRecords;
+        await waitFor('transitions from this run', () => transitionRecords > before, {
+          timeoutMs: 60_000,
+          pollMs: 2,
+        });
       },
-    );
-    await last.kill('SIGTERM');
+      leftAtKill: () => kafka.groupLag(group, topics.raw),
+      beforeLastRun: async () => {
+        await transitions.stop();
+        await produce;
+        expect(sent).toBe(stream.records.length);
+      },
+    });
 
     const log = await readFile(logFile, 'utf8').catch(() => '');
     const reapplied = log.split('re-applying a journaled batch').length - 1;
     console.log(`journal batches re-applied after kills: ${reapplied}`);
     // At least one kill fell between a unit's journal and its mark, so recovery had work to do.
     expect(reapplied).toBeGreaterThan(0);
-    const ch = createClickHouse({ database, dataPath });
+    const ch = createClickHouse(chOptions);
     try {
       await expectDeliveryMatchesTruth(ch, stream);
     } finally {

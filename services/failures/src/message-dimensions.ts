@@ -7,7 +7,7 @@ import { z } from 'zod';
 import type { ClickHouse } from '@wapipe/clickhouse';
 import type { DeliveryStatus, Failure, Registration, ReportedPricing } from '@wapipe/events';
 import { contactKey, earlierPricing, recipientCountry } from '@wapipe/events';
-import { chDateTime } from '@wapipe/pipeline';
+import { chDateTime, loadStoredPairs, pairKey } from '@wapipe/pipeline';
 
 export interface MessageDimensions {
   sessionId: string;
@@ -22,8 +22,6 @@ export interface MessageDimensions {
   version: number;
 }
 
-const key = (sessionId: string, pmid: string) => `${sessionId}\u0000${pmid}`;
-const unique = (values: Iterable<string>) => [...new Set(values)];
 const time = z
   .string()
   .nullable()
@@ -46,34 +44,29 @@ async function loadDimensions(
   ch: ClickHouse,
   keys: { sessionId: string; providerMessageId: string }[],
 ): Promise<Map<string, MessageDimensions>> {
-  if (keys.length === 0) return new Map();
-  const rows = await ch.query({
-    query: `SELECT session_id, provider_message_id, recipient, campaign, registered_category, template,
-                   pricing_category, toString(pricing_at) AS pricing_at, toString(registered_at) AS registered_at, version
-            FROM ${ch.table('failures_messages')} FINAL
-            WHERE session_id IN {sessions:Array(String)} AND provider_message_id IN {ids:Array(String)}`,
-    params: {
-      sessions: unique(keys.map((k) => k.sessionId)),
-      ids: unique(keys.map((k) => k.providerMessageId)),
-    },
+  const rows = await loadStoredPairs(ch, {
+    select: `session_id, provider_message_id, recipient, campaign, registered_category, template,
+             pricing_category, toString(pricing_at) AS pricing_at, toString(registered_at) AS registered_at, version`,
+    from: `${ch.table('failures_messages')} FINAL`,
+    keyColumn: 'provider_message_id',
+    pairs: keys.map((k) => ({ sessionId: k.sessionId, key: k.providerMessageId })),
     schema: Row,
   });
-  return new Map(
-    rows.map((r) => [
-      key(r.session_id, r.provider_message_id),
-      {
-        sessionId: r.session_id,
-        providerMessageId: r.provider_message_id,
-        recipient: r.recipient,
-        campaign: r.campaign,
-        category: r.registered_category,
-        template: r.template,
-        pricing: r.pricing_at === null ? null : { category: r.pricing_category, at: r.pricing_at },
-        registeredAt: r.registered_at,
-        version: r.version,
-      },
-    ]),
-  );
+  const dimensions = new Map<string, MessageDimensions>();
+  for (const [k, r] of rows) {
+    dimensions.set(k, {
+      sessionId: r.session_id,
+      providerMessageId: r.provider_message_id,
+      recipient: r.recipient,
+      campaign: r.campaign,
+      category: r.registered_category,
+      template: r.template,
+      pricing: r.pricing_at === null ? null : { category: r.pricing_category, at: r.pricing_at },
+      registeredAt: r.registered_at,
+      version: r.version,
+    });
+  }
+  return dimensions;
 }
 
 /** The batch's rows for failures_messages: the messages whose dimensions it changed or first told. */
@@ -104,7 +97,7 @@ export async function messageDimensionRows(
     changed.add(k);
   };
   for (const r of events.registrations) {
-    const k = key(r.sessionId, r.providerMessageId);
+    const k = pairKey(r.sessionId, r.providerMessageId);
     const entry = current.get(k);
     const at = Date.parse(r.receivedAt);
     if (entry && entry.registeredAt !== null && entry.registeredAt <= at) continue;
@@ -117,7 +110,7 @@ export async function messageDimensionRows(
     });
   }
   for (const s of events.statuses) {
-    const k = key(s.sessionId, s.providerMessageId);
+    const k = pairKey(s.sessionId, s.providerMessageId);
     const entry = current.get(k);
     const pricing = earlierPricing(entry?.pricing ?? null, s);
     // A message first known from a failure without a recipient learns it from its statuses.
@@ -126,7 +119,7 @@ export async function messageDimensionRows(
     update(k, { ...(entry ?? base(s.sessionId, s.providerMessageId, s.recipient)), recipient, pricing });
   }
   for (const f of withMessage) {
-    const k = key(f.sessionId, f.providerMessageId!);
+    const k = pairKey(f.sessionId, f.providerMessageId!);
     if (!current.has(k)) update(k, base(f.sessionId, f.providerMessageId!, f.recipient ?? ''));
   }
   return [...changed].map((k) => {

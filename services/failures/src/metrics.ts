@@ -8,7 +8,7 @@ import { consumerNames } from '@wapipe/kafka';
 import type { KafkaConnection, TopicCatalog } from '@wapipe/kafka';
 import { Counter, Gauge, metricOnce } from '@wapipe/observability';
 import type { Logger, Registry } from '@wapipe/observability';
-import { ALERT_KINDS, ALERT_SEVERITY } from './alerts/alert-book.ts';
+import { ALERT_KINDS, ALERT_SEVERITY } from '@wapipe/events';
 import { dlqDepth } from './redrive/redrive.ts';
 
 export function failuresCounters(registry: Registry) {

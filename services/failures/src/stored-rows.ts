@@ -2,8 +2,9 @@
 // and the session-state replay (session-history.ts): per-session bounds and the stored alerts.
 import { z } from 'zod';
 import type { ClickHouse } from '@wapipe/clickhouse';
-import { ALERT_KINDS } from './alerts/alert-book.ts';
-import type { Alert, AlertKind } from './alerts/alert-book.ts';
+import { ALERT_KINDS } from '@wapipe/events';
+import type { AlertKind } from '@wapipe/events';
+import type { Alert } from './alerts/alert-book.ts';
 import { parseAlertDetail } from './stored-state.ts';
 
 // Per-session bounds travel as parallel arrays indexed like `{sessions}`, picked by the row's session. The

@@ -2,14 +2,14 @@
 // query is bounded by session and by ids or a time range, and binds its values as parameters.
 import { z } from 'zod';
 import type { ClickHouse } from '@wapipe/clickhouse';
+import { loadStoredPairs, pairKey } from '@wapipe/pipeline';
 import type { ContactState } from './contacts.ts';
 import type { LinkMethod } from './linking.ts';
 import type { OptState } from './opt-outs.ts';
 import type { OutboundEntry } from './outbound-index.ts';
-import { outboundKey } from './outbound-index.ts';
 import type { StoredSuppression } from './suppressions.ts';
 
-export const pairKey = (a: string, b: string) => `${a}\u0000${b}`;
+export { pairKey };
 const time = z.string().transform((v) => Date.parse(v));
 const count = z.coerce.number();
 const unique = (values: Iterable<string>) => [...new Set(values)];
@@ -52,23 +52,14 @@ export async function loadOutboundByMessage(
   ch: ClickHouse,
   keys: { sessionId: string; providerMessageId: string }[],
 ): Promise<Map<string, OutboundEntry>> {
-  if (keys.length === 0) return new Map();
-  const rows = await ch.query({
-    query: `SELECT ${outboundColumns} FROM ${ch.table('replies_outbound_index')} FINAL
-            WHERE session_id IN {sessions:Array(String)} AND provider_message_id IN {ids:Array(String)}`,
-    params: {
-      sessions: unique(keys.map((k) => k.sessionId)),
-      ids: unique(keys.map((k) => k.providerMessageId)),
-    },
+  const rows = await loadStoredPairs(ch, {
+    select: outboundColumns,
+    from: `${ch.table('replies_outbound_index')} FINAL`,
+    keyColumn: 'provider_message_id',
+    pairs: keys.map((k) => ({ sessionId: k.sessionId, key: k.providerMessageId })),
     schema: OutboundRow,
   });
-  const wanted = new Set(keys.map((k) => outboundKey(k.sessionId, k.providerMessageId)));
-  const entries = new Map<string, OutboundEntry>();
-  for (const row of rows) {
-    const key = outboundKey(row.session_id, row.provider_message_id);
-    if (wanted.has(key)) entries.set(key, toEntry(row));
-  }
-  return entries;
+  return new Map([...rows].map(([key, row]) => [key, toEntry(row)]));
 }
 
 /** Index entries for these contacts sent within [from, to], grouped by session + contact. */
@@ -130,21 +121,17 @@ export async function loadContacts(
   ch: ClickHouse,
   contacts: { sessionId: string; contact: string }[],
 ): Promise<Map<string, ContactState>> {
-  if (contacts.length === 0) return new Map();
-  const rows = await ch.query({
-    query: `SELECT session_id, wa_id, profile_name, first_seen_at, last_seen_at, inbound_count,
-                   last_provider_message_id, version
-            FROM ${ch.table('replies_contacts')} FINAL
-            WHERE session_id IN {sessions:Array(String)} AND wa_id IN {contacts:Array(String)}`,
-    params: {
-      sessions: unique(contacts.map((c) => c.sessionId)),
-      contacts: unique(contacts.map((c) => c.contact)),
-    },
+  const rows = await loadStoredPairs(ch, {
+    select: `session_id, wa_id, profile_name, first_seen_at, last_seen_at, inbound_count,
+             last_provider_message_id, version`,
+    from: `${ch.table('replies_contacts')} FINAL`,
+    keyColumn: 'wa_id',
+    pairs: contacts.map((c) => ({ sessionId: c.sessionId, key: c.contact })),
     schema: ContactRow,
   });
   return new Map(
-    rows.map((r) => [
-      pairKey(r.session_id, r.wa_id),
+    [...rows].map(([key, r]) => [
+      key,
       {
         sessionId: r.session_id,
         waId: r.wa_id,
@@ -203,17 +190,13 @@ export async function loadOptStates(
   ch: ClickHouse,
   contacts: { sessionId: string; contact: string }[],
 ): Promise<Map<string, OptState>> {
-  if (contacts.length === 0) return new Map();
-  const rows = await ch.query({
-    query: `SELECT session_id, contact, argMax(action, seq) AS last_action, argMax(at, seq) AS last_at,
-                   argMax(inbound_provider_message_id, seq) AS last_provider_message_id, max(seq) AS last_seq
-            FROM ${ch.table('replies_opt_outs')}
-            WHERE session_id IN {sessions:Array(String)} AND contact IN {contacts:Array(String)}
-            GROUP BY session_id, contact`,
-    params: {
-      sessions: unique(contacts.map((c) => c.sessionId)),
-      contacts: unique(contacts.map((c) => c.contact)),
-    },
+  const rows = await loadStoredPairs(ch, {
+    select: `session_id, contact, argMax(action, seq) AS last_action, argMax(at, seq) AS last_at,
+             argMax(inbound_provider_message_id, seq) AS last_provider_message_id, max(seq) AS last_seq`,
+    from: ch.table('replies_opt_outs'),
+    keyColumn: 'contact',
+    pairs: contacts.map((c) => ({ sessionId: c.sessionId, key: c.contact })),
+    tail: 'GROUP BY session_id, contact',
     schema: z.object({
       session_id: z.string(),
       contact: z.string(),
@@ -224,8 +207,8 @@ export async function loadOptStates(
     }),
   });
   return new Map(
-    rows.map((r) => [
-      pairKey(r.session_id, r.contact),
+    [...rows].map(([key, r]) => [
+      key,
       {
         action: r.last_action,
         at: r.last_at,

@@ -2,18 +2,13 @@
 // and re-batched replies keep arriving; restart it each time. Every reply must be stored once, and every
 // suppression, opt-out and follow-up recorded once; on the topics each id may repeat (at-least-once
 // across a crash) but no command may be missing or invented.
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { z } from 'zod';
 import { createClickHouse } from '@wapipe/clickhouse';
 import { connectKafka, createCoalescingProducer, followTopic, topicCatalog } from '@wapipe/kafka';
 import type { ProducedRecord } from '@wapipe/kafka';
 import { silentLogger } from '@wapipe/observability';
-import { backendOptions, randomDatabaseName } from '../../../test/harness/clickhouse.ts';
 import { testBrokers, uniqueName, waitFor } from '../../../test/harness/kafka.ts';
-import { startChild } from '../../../test/support/child-process.ts';
 import { countOf, readPublished, repliesTestEnv } from '../../../test/support/replies-consumer.ts';
 import type { Published } from '../../../test/support/replies-consumer.ts';
 import { conversation, shuffled } from '../../../test/support/replies-conversation.ts';
@@ -24,13 +19,10 @@ import {
   registrationRecord,
   webhookRecord,
 } from '../../../test/support/replies-webhooks.ts';
+import { killMidStreamThenDrain, killedConsumerStorage } from '../../../test/support/sigkill.ts';
 
 // REPLIES_TEST_KEEP=1 keeps the data directory and the consumer's log (consumer.log) for a post-mortem.
-const dirs: string[] = [];
-afterAll(async () => {
-  if (!process.env['REPLIES_TEST_KEEP'])
-    for (const dir of dirs) await rm(dir, { recursive: true, force: true });
-});
+const storage = killedConsumerStorage('replies', 'REPLIES_TEST_KEEP');
 
 it(
   'survives SIGKILLs mid-stream with every reply and command recorded exactly once',
@@ -40,17 +32,7 @@ it(
     const prefix = uniqueName('replies-kill');
     const session = uniqueName('kill');
     const topics = topicCatalog(prefix);
-    // The child owns the embedded data directory while it runs; this process opens it only after.
-    const dataPath = await mkdtemp(join(tmpdir(), 'wapipe-replies-kill-'));
-    dirs.push(dataPath);
-    const database = randomDatabaseName();
-    const chOptions = process.env['CLICKHOUSE_URL']
-      ? { ...backendOptions(), database }
-      : { database, dataPath };
-    // A killed member's partitions move after the session timeout: use the broker's minimum.
-    const env = { ...repliesTestEnv(brokers, prefix, chOptions), CONSUMER_SESSION_TIMEOUT_MS: '6000' };
-    const entry = new URL('../../../test/support/consumer-process.ts', import.meta.url).pathname;
-    const logFile = join(dataPath, 'consumer.log');
+    const { chOptions, logFile } = await storage();
 
     // The stream: registrations, each reply alone (a third retried at once), then all of them re-batched,
     // then identical retries again; sentinels from two new contacts close it.
@@ -84,36 +66,34 @@ it(
       // The stream starts arriving once the first consumer runs, and keeps arriving while it is killed.
       const commands = () => out.suppressions.length + out.optOuts.length + out.followUps.length;
       let produce: Promise<void> | undefined;
-      const lagAtKill: bigint[] = [];
-      for (let kill = 0; kill < 2; kill++) {
-        const child = await startChild(entry, ['replies'], env, logFile);
-        const before = commands();
-        produce ??= (async () => {
-          const chunks = 12;
-          const size = Math.ceil(stream.length / chunks);
-          for (let i = 0; i < chunks; i++)
-            await producer.sendMany(topics.raw, stream.slice(i * size, (i + 1) * size));
-        })();
+      const lagAtKill = await killMidStreamThenDrain({
+        consumer: 'replies',
+        env: repliesTestEnv(brokers, prefix, chOptions),
+        logFile,
+        kafka,
+        group,
+        topic: topics.raw,
+        kills: 2,
         // Commands are published after a batch is journaled and before it is marked applied and its offsets
         // committed: killing as soon as this run publishes one lands in the middle of a batch.
-        await waitFor('commands from this run', () => commands() > before, { timeoutMs: 90_000, pollMs: 2 });
-        await child.kill('SIGKILL');
-        lagAtKill.push(await kafka.groupLag(group, topics.raw));
-      }
-      await produce;
+        killPoint: async () => {
+          const before = commands();
+          produce ??= (async () => {
+            const chunks = 12;
+            const size = Math.ceil(stream.length / chunks);
+            for (let i = 0; i < chunks; i++)
+              await producer.sendMany(topics.raw, stream.slice(i * size, (i + 1) * size));
+          })();
+          await waitFor('commands from this run', () => commands() > before, {
+            timeoutMs: 90_000,
+            pollMs: 2,
+          });
+        },
+        leftAtKill: () => kafka.groupLag(group, topics.raw),
+        beforeLastRun: async () => produce,
+      });
       console.log(`raw records still to commit at each kill: ${lagAtKill.join(', ')} of ${stream.length}`);
       expect(lagAtKill.some((lag) => lag > 0n)).toBe(true);
-
-      const last = await startChild(entry, ['replies'], env, logFile);
-      await waitFor(
-        'the whole stream committed',
-        async () => (await kafka.groupLag(group, topics.raw)) === 0n,
-        {
-          timeoutMs: 180_000,
-          pollMs: 250,
-        },
-      );
-      await last.kill('SIGTERM');
       // Commands of one session share a partition: once the sentinel's are read, all earlier ones are.
       const isSentinel = (p: Published) => JSON.stringify(p.value).includes('wamid.sentinel');
       await waitFor(

@@ -7,13 +7,14 @@
 //   change Meta makes to a caption never costs us the event.
 // Every object is loose: unknown fields pass through untouched.
 import { z } from 'zod';
+import { DELIVERY_STATUSES } from '../types.ts';
 
 const content = <T extends z.ZodType>(schema: T) => schema.optional().catch(undefined);
 const text = z.string();
 const numberOrString = z.union([z.number(), z.string()]);
 
-/** Documented delivery statuses; any other status string becomes an `unknown` event, not a rejection. */
-export const META_STATUSES = ['sent', 'delivered', 'read', 'played', 'failed'] as const;
+/** Documented delivery statuses (the ones stored); any other status string becomes an `unknown` event, not a rejection. */
+export const META_STATUSES = DELIVERY_STATUSES;
 
 /** Inbound message types this version reads; others become `unknown` events. */
 export const META_MESSAGE_TYPES = [

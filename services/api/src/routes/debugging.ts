@@ -3,14 +3,13 @@
 import { z } from 'zod';
 import type { ClickHouse } from '@wapipe/clickhouse';
 import { AUDIT_ACTIONS } from '@wapipe/events';
-import { HttpError } from '@wapipe/http';
 import { decodeCursor } from '../cursor.ts';
 import { actionPagedRangeQuery, messageRef, sessionPagedRangeQuery } from '../params.ts';
 import { readAudit } from '../queries/audit.ts';
-import { readMessage } from '../queries/message.ts';
 import { readMessageRaw, readSessionRaw } from '../queries/raw.ts';
 import { AuditPage, MessageRawView, RawPage } from '../responses.ts';
 import { defineRoute } from '../route.ts';
+import { knownMessage } from './messages.ts';
 
 export function debuggingRoutes(ch: ClickHouse, now: () => Date) {
   return [
@@ -24,11 +23,7 @@ export function debuggingRoutes(ch: ClickHouse, now: () => Date) {
       query: z.object({}),
       response: MessageRawView,
       errors: [400, 404],
-      async handle({ path }) {
-        const message = await readMessage(ch, path.id);
-        if (!message) throw new HttpError(404, 'not_found', 'no message is known under this id');
-        return readMessageRaw(ch, message);
-      },
+      handle: async ({ path }) => readMessageRaw(ch, await knownMessage(ch, path.id)),
     }),
     defineRoute({
       path: '/v1/raw',

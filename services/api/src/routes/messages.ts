@@ -6,6 +6,13 @@ import { readMessage } from '../queries/message.ts';
 import { MessageView } from '../responses.ts';
 import { defineRoute } from '../route.ts';
 
+/** The message known under the operator's or the provider's id, or a 404 that says so. */
+export async function knownMessage(ch: ClickHouse, id: string) {
+  const message = await readMessage(ch, id);
+  if (!message) throw new HttpError(404, 'not_found', 'no message is known under this id');
+  return message;
+}
+
 export function messageRoutes(ch: ClickHouse) {
   return [
     defineRoute({
@@ -18,11 +25,7 @@ export function messageRoutes(ch: ClickHouse) {
       query: z.object({}),
       response: MessageView,
       errors: [400, 404],
-      async handle({ path }) {
-        const message = await readMessage(ch, path.id);
-        if (!message) throw new HttpError(404, 'not_found', 'no message is known under this id');
-        return message;
-      },
+      handle: ({ path }) => knownMessage(ch, path.id),
     }),
   ];
 }

@@ -2,7 +2,8 @@
 // be sent; a message the provider reports `sent` afterwards shows the account sends again. The signals of a
 // span are replayed in event time, so the alerts are a function of the set of signals, never of the order
 // they arrived in (CONTRACT "Same events, same answers").
-import { ALERT_SEVERITY, alertId } from './alert-book.ts';
+import { ALERT_SEVERITY } from '@wapipe/events';
+import { alertId } from './alert-book.ts';
 import type { Alert } from './alert-book.ts';
 
 export type AccountSignal =

@@ -1,29 +1,10 @@
-// What every alert kind shares: kinds, severities, the alert and its changes, deterministic ids, and the
-// row and topic record an alert change is written as. Each kind derives its alerts in event time from its
-// facts (at most one open per session × kind, by construction of each replay).
+// What every alert kind shares (kinds and severities are @wapipe/events'): the alert and its changes,
+// deterministic ids, and the row and topic record an alert change is written as. Each kind derives its
+// alerts in event time from its facts (at most one open per session × kind, by construction of each replay).
 import { eventIdFromParts } from '@wapipe/events';
+import type { AlertKind, AlertSeverity } from '@wapipe/events';
 import { chDateTime } from '@wapipe/pipeline';
 import type { EffectRecord } from '@wapipe/pipeline';
-
-export const ALERT_KINDS = [
-  'session_disconnected',
-  'session_qr_required',
-  'account_blocked',
-  'failure_rate',
-  'recipient_non_delivery',
-] as const;
-export type AlertKind = (typeof ALERT_KINDS)[number];
-
-export type AlertSeverity = 'critical' | 'warning';
-
-/** Nothing can be sent until someone acts: critical. Some messages fail: warning. */
-export const ALERT_SEVERITY: Record<AlertKind, AlertSeverity> = {
-  session_disconnected: 'critical',
-  session_qr_required: 'critical',
-  account_blocked: 'critical',
-  failure_rate: 'warning',
-  recipient_non_delivery: 'warning',
-};
 
 export type AlertDetail = Record<string, unknown>;
 

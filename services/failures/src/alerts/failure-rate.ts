@@ -2,7 +2,8 @@
 // its messages that failed. Windows are whole minutes; a message counts once per window however many
 // statuses it has in it. The windows of a span are replayed in order, so the alerts are a function of the
 // set of statuses, never of the order they arrived in (CONTRACT "Same events, same answers").
-import { ALERT_SEVERITY, alertId } from './alert-book.ts';
+import { ALERT_SEVERITY } from '@wapipe/events';
+import { alertId } from './alert-book.ts';
 import type { Alert } from './alert-book.ts';
 
 export interface RateSettings {

@@ -3,7 +3,8 @@
 // session: it covers one stretch of event time during which at least one recipient is over the line, and
 // lists (sorted) every recipient over the line during that stretch. A function of the set of failures and
 // of the session's newest known event time, never of arrival order (CONTRACT "Same events, same answers").
-import { ALERT_SEVERITY, alertId } from './alert-book.ts';
+import { ALERT_SEVERITY } from '@wapipe/events';
+import { alertId } from './alert-book.ts';
 import type { Alert } from './alert-book.ts';
 
 export interface RecipientSettings {

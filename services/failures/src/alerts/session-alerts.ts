@@ -3,8 +3,10 @@
 // time, ties broken by event id, from the last CONNECTED before the earliest new state (every alert is closed
 // there, so what lies before it cannot change); the alerts that replay derives are compared with the
 // stored ones of the same span, and only the differences are written and announced.
-import { ALERT_SEVERITY, alertId } from './alert-book.ts';
-import type { Alert, AlertChange, AlertDetail, AlertKind } from './alert-book.ts';
+import { ALERT_SEVERITY } from '@wapipe/events';
+import { alertId } from './alert-book.ts';
+import type { AlertKind } from '@wapipe/events';
+import type { Alert, AlertChange, AlertDetail } from './alert-book.ts';
 
 export interface SessionStateSignal {
   eventId: string;

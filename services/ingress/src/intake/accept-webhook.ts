@@ -9,10 +9,9 @@ import { isRetryable } from '@wapipe/kafka';
 import type { IngressDeps } from '../deps.ts';
 import type { StoredSession } from '../sessions/session-config.ts';
 import { eventLimitProblem } from './event-limits.ts';
+import type { Provider } from './event-limits.ts';
 import type { IntakeGuards } from './intake-guards.ts';
 import { parseJson, readBody, requireJson } from './read-body.ts';
-
-export type Provider = 'meta' | 'chatsend';
 
 export interface ProviderIntake {
   provider: Provider;

@@ -1,7 +1,9 @@
 // Bounds on what one accepted body may carry, checked after the provider shape: Meta batches at most 1000
 // events, and no provider id is longer than 256 characters. Without them one signed body could fan out
 // into unbounded events or ids that every consumer then stores and indexes.
-import type { Provider } from './accept-webhook.ts';
+
+/** The providers whose webhooks the ingress takes. */
+export type Provider = 'meta' | 'chatsend';
 
 export const MAX_EVENTS_PER_BODY = 1000;
 export const MAX_ID_CHARS = 256;
