@@ -9,7 +9,7 @@ export type {
   TableWrite,
   TopicEffect,
 } from './journal.ts';
-export { journalMigrations } from './journal-schema.ts';
+export { journalMigrations, uncoveredByFanOuts } from './journal-schema.ts';
 export type { JournalFanOut, JournalFeed, JournalReplay, JournalViews } from './journal-schema.ts';
 export { handleRecords } from './handler.ts';
 export type {

@@ -71,3 +71,26 @@ SETTINGS non_replicated_deduplication_window = 1000;
     },
   ];
 }
+
+/**
+ * The tables a fan-out must feed (its source and each of the source's feeds) that no materialized view of
+ * the database copies it into. A feed added without its fan-out view would silently get no rows.
+ */
+export function uncoveredByFanOuts(
+  views: JournalViews,
+  database: string,
+  materializedViews: { create_table_query: string }[],
+): { fanOut: string; target: string }[] {
+  const queries = materializedViews.map((v) => v.create_table_query.replaceAll('`', ''));
+  const missing: { fanOut: string; target: string }[] = [];
+  for (const { source, fanOut } of views.fanOuts ?? []) {
+    const targets = [source, ...(views.feeds ?? []).filter((f) => f.source === source).map((f) => f.feed)];
+    for (const target of targets) {
+      const copies = queries.some(
+        (q) => q.includes(` TO ${database}.${target} `) && q.includes(` FROM ${database}.${fanOut}`),
+      );
+      if (!copies) missing.push({ fanOut, target });
+    }
+  }
+  return missing;
+}

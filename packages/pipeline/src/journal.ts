@@ -13,7 +13,7 @@ import { encodeCompactRows, encodeTsvRows } from '@wapipe/clickhouse';
 import type { ClickHouse, Migration } from '@wapipe/clickhouse';
 import type { Logger } from '@wapipe/observability';
 import { chDateTime } from './datetime.ts';
-import { journalMigrations } from './journal-schema.ts';
+import { journalMigrations, uncoveredByFanOuts } from './journal-schema.ts';
 import type { JournalFeed, JournalViews } from './journal-schema.ts';
 
 export interface TableWrite {
@@ -202,6 +202,7 @@ export function createJournal(options: JournalOptions): Journal {
     });
   };
 
+  let fanOutsChecked = false;
   const warnedUnmarked = new Set<string>();
   /**
    * Of a journaled batch's inserts, those recovery must make again: each whose rows (or view marker) it does
@@ -254,6 +255,22 @@ export function createJournal(options: JournalOptions): Journal {
     migrations: journalMigrations(consumer),
 
     async recover() {
+      if (!fanOutsChecked) {
+        const materialized = await ch.query({
+          query: `SELECT create_table_query FROM system.tables
+                  WHERE database = {db:String} AND engine = 'MaterializedView'`,
+          params: { db: ch.database },
+          schema: z.object({ create_table_query: z.string() }),
+        });
+        const missing = uncoveredByFanOuts(options.views ?? {}, ch.database, materialized);
+        if (missing.length > 0) {
+          const list = missing.map((m) => `${m.fanOut} → ${m.target}`).join(', ');
+          throw new Error(
+            `the journal's fan-out inserts would not reach ${list}: add a migration with CREATE MATERIALIZED VIEW … TO <target> AS SELECT * FROM <fan-out> for each`,
+          );
+        }
+        fanOutsChecked = true;
+      }
       const pending = await ch.query({
         query: `SELECT DISTINCT batch_id FROM ${ch.table(journalTable)}
                 WHERE batch_id NOT IN (SELECT batch_id FROM ${ch.table(appliedTable)})`,
