@@ -257,8 +257,9 @@ export function createJournal(options: JournalOptions): Journal {
     async recover() {
       if (!fanOutsChecked) {
         const materialized = await ch.query({
+          // Not "engine = '…'": the local ClickHouse server refuses text that reads as a table engine.
           query: `SELECT create_table_query FROM system.tables
-                  WHERE database = {db:String} AND engine = 'MaterializedView'`,
+                  WHERE database = {db:String} AND startsWith(engine, 'MaterializedView')`,
           params: { db: ch.database },
           schema: z.object({ create_table_query: z.string() }),
         });

@@ -21,7 +21,7 @@ const uncovered = async () =>
     deliveryJournalViews,
     db.ch.database,
     await db.ch.query({
-      query: `SELECT create_table_query FROM system.tables WHERE database = {db:String} AND engine = 'MaterializedView'`,
+      query: `SELECT create_table_query FROM system.tables WHERE database = {db:String} AND startsWith(engine, 'MaterializedView')`,
       params: { db: db.ch.database },
       schema: z.object({ create_table_query: z.string() }),
     }),
