@@ -45,7 +45,13 @@ describe('the console’s files', () => {
       const res = await app.request(path);
       expect(res.status, path).toBe(200);
       if (!path.endsWith('.js')) continue;
-      for (const [, spec] of (await res.text()).matchAll(/^import [^'"]*['"]([^'"]+)['"]/gm)) {
+      // Static imports, and the pages each loaded by a dynamic import() when it opens.
+      const text = await res.text();
+      const specs = [
+        ...text.matchAll(/^import [^'"]*['"]([^'"]+)['"]/gm),
+        ...text.matchAll(/\bimport\(\s*['"]([^'"]+)['"]\s*\)/g),
+      ];
+      for (const [, spec] of specs) {
         pending.push(spec!.startsWith('/') ? spec! : new URL(spec!, `http://x${path}`).pathname);
       }
     }
