@@ -11,15 +11,14 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { z } from 'zod';
 import { createClickHouse } from '@wapipe/clickhouse';
 import type { ClickHouse, ClickHouseOptions } from '@wapipe/clickhouse';
-import { connectKafka, createCoalescingProducer, topicCatalog } from '@wapipe/kafka';
+import { createCoalescingProducer, topicCatalog } from '@wapipe/kafka';
 import type { KafkaConnection } from '@wapipe/kafka';
-import { findFreePort, startLocalCluster } from '@wapipe/local-kafka';
 import type { LocalCluster } from '@wapipe/local-kafka';
-import { silentLogger } from '@wapipe/observability';
 // eslint-disable-next-line no-restricted-imports -- reads replication and configs through the admin API
 import { ConfigResourceTypes, Kafka, logLevel } from 'kafkajs';
 import { randomDatabaseName } from './harness/clickhouse.ts';
 import { startChdbServerProcess } from './harness/clickhouse-server.ts';
+import { startTestCluster } from './harness/cluster.ts';
 import { uniqueName, waitFor } from './harness/kafka.ts';
 import { startChild } from './support/child-process.ts';
 import type { Child } from './support/child-process.ts';
@@ -31,21 +30,8 @@ const cleanups: Array<() => Promise<void>> = [];
 let cluster: LocalCluster;
 let kafka: KafkaConnection;
 
-const freePorts = (count: number) => Promise.all(Array.from({ length: count }, () => findFreePort()));
-
 beforeAll(async () => {
-  const dataDir = await mkdtemp(join(tmpdir(), 'wapipe-kafka-cluster-test-'));
-  cleanups.push(() => rm(dataDir, { recursive: true, force: true }));
-  cluster = await startLocalCluster({
-    nodes: 3,
-    dataDir,
-    ports: await freePorts(3),
-    controllerPorts: await freePorts(3),
-    onProgress: () => undefined,
-  });
-  cleanups.push(() => cluster.stop());
-  kafka = await connectKafka({ brokers: cluster.brokers, clientId: 'cluster-test', logger: silentLogger });
-  cleanups.push(() => kafka.close());
+  ({ cluster, kafka } = await startTestCluster('kafka-cluster-test', cleanups));
 }, 240_000);
 
 afterAll(async () => {

@@ -4,21 +4,18 @@
 // one row per raw record, so a duplicate produce would show as two rows); a 503 is allowed while the
 // partition has no leader, and the ingress keeps answering 200 afterwards.
 import { randomUUID } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { z } from 'zod';
 import { archiveEnv, startArchive } from '@wapipe/archive';
-import { connectKafka, topicCatalog } from '@wapipe/kafka';
+import { topicCatalog } from '@wapipe/kafka';
 import type { KafkaConnection } from '@wapipe/kafka';
-import { findFreePort, startLocalCluster } from '@wapipe/local-kafka';
 import type { LocalCluster } from '@wapipe/local-kafka';
 import { createRegistry, silentLogger } from '@wapipe/observability';
 // eslint-disable-next-line no-restricted-imports -- reads partition leaders through the admin API
 import { Kafka, logLevel } from 'kafkajs';
 import { testClickHouse } from './harness/clickhouse.ts';
 import type { TestClickHouse } from './harness/clickhouse.ts';
+import { startTestCluster } from './harness/cluster.ts';
 import { isProcessRunning, uniqueName, waitFor } from './harness/kafka.ts';
 import {
   META_SECRET,
@@ -38,21 +35,8 @@ let kafka: KafkaConnection;
 let ingress: Awaited<ReturnType<typeof startTestIngress>>;
 let db: TestClickHouse;
 
-const freePorts = (count: number) => Promise.all(Array.from({ length: count }, () => findFreePort()));
-
 beforeAll(async () => {
-  const dataDir = await mkdtemp(join(tmpdir(), 'wapipe-leader-kill-'));
-  cleanups.push(() => rm(dataDir, { recursive: true, force: true }));
-  cluster = await startLocalCluster({
-    nodes: 3,
-    dataDir,
-    ports: await freePorts(3),
-    controllerPorts: await freePorts(3),
-    onProgress: () => undefined,
-  });
-  cleanups.push(() => cluster.stop());
-  kafka = await connectKafka({ brokers: cluster.brokers, clientId: 'leader-kill', logger: silentLogger });
-  cleanups.push(() => kafka.close());
+  ({ cluster, kafka } = await startTestCluster('leader-kill', cleanups));
   await kafka.ensureTopics(topics.specs(3));
   // A produce that cannot reach min ISR answers 503 within this bound instead of holding the request.
   ingress = await startTestIngress(cluster.brokers, prefix, { PRODUCE_TIMEOUT_MS: '8000' });
