@@ -6,9 +6,9 @@ import { z } from 'zod';
 import { migrate } from '@wapipe/clickhouse';
 import { metaEnvelope, rawKafkaRecord } from '@wapipe/events';
 import { connectKafka, createCoalescingProducer, topicCatalog } from '@wapipe/kafka';
-import { silentLogger } from '@wapipe/observability';
-import { createJournaledConsumer } from '@wapipe/pipeline';
-import type { JournalBatch, SourcedEvent } from '@wapipe/pipeline';
+import { createLogger, silentLogger } from '@wapipe/observability';
+import { createConsumerLoop, createJournaledConsumer } from '@wapipe/pipeline';
+import type { JournalBatch, RecordHandler, SourcedEvent } from '@wapipe/pipeline';
 import { testClickHouse } from './harness/clickhouse.ts';
 import { testBrokers, uniqueName, waitFor } from './harness/kafka.ts';
 
@@ -84,5 +84,80 @@ it('a failed store resets the pipelined state before the batch is prepared again
     await producer.close();
     await kafka.close();
     await db.cleanup();
+  }
+});
+
+// The 3-member group test found cohort counts doubled after ClickHouse reads failed: the failed unit was
+// stored again on its own (its in-flight state reset), and the next unit, prepared meanwhile, read its
+// records as new. No unit may be prepared while a failed one is stored on its own.
+it('prepares no unit while a failed one is being stored on its own', async () => {
+  const brokers = testBrokers();
+  const prefix = uniqueName('staged-alone');
+  const topics = topicCatalog(prefix);
+  const kafka = await connectKafka({ brokers, clientId: 'staged-alone-test', logger: silentLogger });
+  await kafka.ensureTopics(topics.specs(1));
+  const producer = createCoalescingProducer(kafka);
+  // A staged handler with in-flight state, as the delivery process keeps it: a unit prepared while another
+  // is stored must find that unit's records either stored or in flight.
+  const stored = new Set<string>();
+  const inFlight = new Set<string>();
+  const lines: string[] = [];
+  const sawA: boolean[] = [];
+  let failedOnce = false;
+  let producingB: Promise<void> | undefined;
+  const handler: RecordHandler = {
+    async prepare(records) {
+      const keys = records.map((r) => r.key ?? '');
+      if (keys.includes('a') && !failedOnce) {
+        failedOnce = true;
+        producingB = producer.send(topics.raw, { key: 'b', value: 'b' });
+        throw new Error('a read failed');
+      }
+      if (keys.includes('a')) {
+        // Stored again on its own: before the fix, b was prepared right now, against state without a.
+        await waitFor(
+          'b prepared, or b waiting for a',
+          () => sawA.length > 0 || lines.some((l) => l.includes('the next waits')),
+          {
+            timeoutMs: 30_000,
+            pollMs: 10,
+          },
+        );
+      }
+      if (keys.includes('b')) sawA.push(stored.has('a') || inFlight.has('a'));
+      for (const k of keys) inFlight.add(k);
+      return {
+        refused: [],
+        store: async () => {
+          for (const k of keys) {
+            stored.add(k);
+            inFlight.delete(k);
+          }
+        },
+      };
+    },
+    reset: () => inFlight.clear(),
+  };
+  const loop = createConsumerLoop(kafka, {
+    name: 'delivery',
+    groupId: `${prefix}.delivery`,
+    topics: [topics.raw],
+    deadLetterTopic: topics.deadLetter('delivery'),
+    producer,
+    handler,
+    logger: createLogger({ level: 'debug', write: (line) => lines.push(line) }),
+    backoff: { initialMs: 10, maxMs: 50 },
+  });
+  try {
+    await producer.send(topics.raw, { key: 'a', value: 'a' });
+    await loop.start();
+    await waitFor('a and b committed', () => loop.committed() === 2, { timeoutMs: 60_000 });
+    await producingB;
+    expect(failedOnce).toBe(true);
+    expect(sawA).toEqual([true]);
+  } finally {
+    await loop.stop();
+    await producer.close();
+    await kafka.close();
   }
 });

@@ -1,6 +1,7 @@
 // A real ClickHouse HTTP endpoint in a child process (the chdb HTTP server), for tests of what happens
 // when ClickHouse goes away: kill() is a crash (SIGKILL), stop() a clean shutdown, restart() brings it
 // back on the same data directory and port.
+import { appendFileSync } from 'node:fs';
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import type { ChildProcess } from 'node:child_process';
@@ -94,6 +95,9 @@ function spawnServer(
   let stderr = '';
   child.stderr?.on('data', (chunk: Buffer) => {
     stderr = (stderr + chunk.toString()).slice(-4_000);
+    // For a failure that needs the server's side: CHDB_SERVER_STDERR=<file> CHDB_SERVER_LOG_LEVEL=debug.
+    const keep = process.env['CHDB_SERVER_STDERR'];
+    if (keep) appendFileSync(keep, chunk);
   });
   const timeoutMs = options.startTimeoutMs ?? 30_000;
 

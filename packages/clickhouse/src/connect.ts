@@ -113,10 +113,22 @@ function driverLoggerClass(logger: Logger) {
     debug() {}
     info() {}
     warn(params: { message: string; err?: Error }) {
-      driverLog.warn(params.message, { err: params.err?.message });
+      driverLog.warn(params.message, params.err ? describeDriverError(params.err) : {});
     }
     error(params: { message: string; err: Error }) {
-      driverLog.error(params.message, { err: params.err.message });
+      driverLog.error(params.message, describeDriverError(params.err));
     }
+  };
+}
+
+/** A driver error as log fields: a socket error's message alone is often empty (an AggregateError). */
+function describeDriverError(err: Error): Record<string, unknown> {
+  const code = (err as { code?: unknown }).code;
+  const inner = err instanceof AggregateError ? err.errors.map((e: unknown) => String(e)) : undefined;
+  return {
+    err: err.message,
+    ...(err.name !== 'Error' ? { errName: err.name } : {}),
+    ...(typeof code === 'string' ? { errCode: code } : {}),
+    ...(inner ? { errors: inner } : {}),
   };
 }

@@ -1,7 +1,9 @@
 // The consumer-group side of kafkajs, reduced to what a consumer loop needs: fetched batches (one per
 // partition, several at once), heartbeats, explicit commits and a count of group joins. Nothing is
 // committed or resolved on its own: the loop says when a batch is done.
-import type { Consumer, EachBatchPayload } from 'kafkajs';
+import { createRequire } from 'node:module';
+import { PartitionAssigners } from 'kafkajs';
+import type { Consumer, EachBatchPayload, PartitionAssigner } from 'kafkajs';
 import type { KafkaConnection } from './client.ts';
 import { consumedRecord } from './consumed-record.ts';
 import type { ConsumedRecord } from './consumed-record.ts';
@@ -30,6 +32,11 @@ export interface GroupMemberOptions {
   /** How long the group waits for a silent member (a crashed one) before giving its partitions away. */
   sessionTimeoutMs?: number;
   /**
+   * Runs every group join (`join`) of this member: the member may first store what it still holds of the
+   * batches it took, so the next owner of its partitions reads those records as stored.
+   */
+  aroundJoin?: (join: () => Promise<void>) => Promise<void>;
+  /**
    * Called per fetched batch; resolves true once the loop has taken the batch (committed it, or prepared
    * it and queued its store), so the fetch position may move past it, or false when stopping: the batch
    * stays uncommitted and is fetched again.
@@ -47,6 +54,8 @@ export interface GroupMember {
 
 export function createGroupMember(connection: KafkaConnection, options: GroupMemberOptions): GroupMember {
   const sessionTimeout = options.sessionTimeoutMs ?? 30_000;
+  const assigner: PartitionAssigner = (config) =>
+    Object.assign(PartitionAssigners.roundRobin(config), { [AROUND_JOIN]: options.aroundJoin });
   const consumer: Consumer = connection.client.consumer({
     groupId: options.groupId,
     minBytes: options.fetch?.minBytes ?? 64 * 1024,
@@ -58,6 +67,11 @@ export function createGroupMember(connection: KafkaConnection, options: GroupMem
     sessionTimeout,
     heartbeatInterval: Math.min(3_000, Math.floor(sessionTimeout / 3)),
     allowAutoTopicCreation: false,
+    partitionAssigners: [assigner],
+    // How long the group waits for its live members to join again, each after storing what it holds
+    // (aroundJoin): Java's default (max.poll.interval.ms), so a ClickHouse outage of a few minutes does not
+    // push a member holding a batch out of the group while its successor reads the same records.
+    rebalanceTimeout: 300_000,
   });
   let joins = 0;
 
@@ -94,3 +108,53 @@ export function createGroupMember(connection: KafkaConnection, options: GroupMem
     joins: () => joins,
   };
 }
+
+// kafkajs has no hook before a member joins its group again (Java's onPartitionsRevoked), and a staged
+// consumer (ADR 7) releases kafkajs while a unit is still being stored: joined at once, the member would hand
+// its partitions to a successor that reads records whose store has not landed, and both would store them.
+// So the one method that joins is wrapped, once per process, in the member's aroundJoin. The member is found
+// through its assigner (kafkajs makes one assigner instance per consumer group). kafkajs is pinned (2.2.4,
+// its last release); if this internal changes, every consumer start fails with an error naming it.
+const AROUND_JOIN = Symbol.for('wapipe.kafka.aroundJoin');
+const HEARTBEAT_WHILE_WAITING_MS = 1_000;
+
+type AroundJoin = (join: () => Promise<void>) => Promise<void>;
+interface JoiningGroup {
+  assigners?: { [AROUND_JOIN]?: AroundJoin | undefined }[];
+  heartbeat(options: { interval: number }): Promise<void>;
+  joinAndSync(): Promise<unknown>;
+}
+
+function wrapJoin(): void {
+  const require = createRequire(import.meta.url);
+  const ConsumerGroup = require('kafkajs/src/consumer/consumerGroup.js') as
+    { prototype?: Partial<JoiningGroup> & { [AROUND_JOIN]?: true } } | undefined;
+  const proto = ConsumerGroup?.prototype;
+  if (!proto || typeof proto.joinAndSync !== 'function' || typeof proto.heartbeat !== 'function') {
+    throw new Error(
+      'kafkajs changed: ConsumerGroup.joinAndSync is gone, so members cannot finish their stores before a ' +
+        'rebalance; pin kafkajs to 2.2.4 in package.json (see packages/kafka/src/group-member.ts)',
+    );
+  }
+  if (proto[AROUND_JOIN]) return;
+  const join = proto.joinAndSync;
+  proto[AROUND_JOIN] = true;
+  proto.joinAndSync = function (this: JoiningGroup) {
+    const around = this.assigners?.find((a) => a[AROUND_JOIN])?.[AROUND_JOIN];
+    if (!around) return join.call(this);
+    // While the member stores before joining, heartbeats keep it in the group (during a rebalance the
+    // coordinator answers them with REBALANCE_IN_PROGRESS, but counts them).
+    const beat = setInterval(
+      () => void this.heartbeat({ interval: 0 }).catch(() => {}),
+      HEARTBEAT_WHILE_WAITING_MS,
+    );
+    let result: unknown;
+    return around(async () => {
+      clearInterval(beat);
+      result = await join.call(this);
+    })
+      .then(() => result)
+      .finally(() => clearInterval(beat));
+  };
+}
+wrapJoin();

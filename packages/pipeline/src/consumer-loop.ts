@@ -130,12 +130,41 @@ export function createConsumerLoop(connection: KafkaConnection, options: Consume
     const records = held.flatMap((b) => b.records);
     if (staged) return staged.process(slots, records);
     const started = performance.now();
+    const unit = (async () => {
+      try {
+        const refused = await retry.storeOneAtATime(records, held);
+        await finishUnit(held, records, refused, started);
+        for (const s of slots) s.done.resolve(true);
+      } catch (error) {
+        notCommitted(slots, error);
+      }
+    })();
+    storing.add(unit);
+    await unit.finally(() => storing.delete(unit));
+  };
+  // Units of the one-at-a-time path being stored. kafkajs can join again from one fetcher while another
+  // fetcher's unit is stored (a fetch that finds stale metadata joins from inside the fetch).
+  const storing = new Set<Promise<void>>();
+  // While this member stores before a join, batches that other fetchers hand over wait and are not taken:
+  // the join may move their partitions, and kafkajs fetches them again afterwards if they stay here.
+  let joined: Promise<void> | undefined;
+  /** Every group join: what this member took is stored first, so the next owner of its partitions sees it. */
+  const aroundJoin = async (join: () => Promise<void>) => {
+    let release = () => {};
+    joined = new Promise((resolve) => (release = resolve));
     try {
-      const refused = await retry.storeOneAtATime(records, held);
-      await finishUnit(held, records, refused, started);
-      for (const s of slots) s.done.resolve(true);
-    } catch (error) {
-      notCommitted(slots, error);
+      const units = storing.size + (staged?.unstored() ?? 0);
+      if (units > 0) {
+        const started = performance.now();
+        log.info('the group is rebalancing: storing what this member holds first', { units });
+        while (storing.size > 0) await Promise.allSettled([...storing]);
+        await staged?.settled();
+        log.info('stored; joining the group', { ms: Math.round(performance.now() - started) });
+      }
+      await join();
+    } finally {
+      joined = undefined;
+      release();
     }
   };
 
@@ -146,7 +175,12 @@ export function createConsumerLoop(connection: KafkaConnection, options: Consume
     ...(options.fetch === undefined ? {} : { fetch: options.fetch }),
     ...(options.concurrency === undefined ? {} : { concurrency: options.concurrency }),
     ...(options.sessionTimeoutMs === undefined ? {} : { sessionTimeoutMs: options.sessionTimeoutMs }),
+    aroundJoin,
     onBatch: async (batch) => {
+      if (joined) {
+        await joined;
+        return false;
+      }
       try {
         return await new Promise<boolean>((resolve, reject) => {
           gathering.push({ batch, done: { resolve, reject } });

@@ -1,7 +1,8 @@
 // Staged units (ADR 7): unit N+1 is prepared while unit N is stored, and kafkajs is released to fetch as
 // soon as a unit is prepared; its records stay in memory until they are stored and committed. Stores run
 // in order. A failed store makes every unit prepared after it stale (`failureEpoch`): those, and the failed
-// one, go through the one-at-a-time path (retries, holding, bisecting). A rebalance (a new group join)
+// one, go through the one-at-a-time path (retries, holding, bisecting), and no unit is prepared while one
+// is on that path. A rebalance (a new group join)
 // drops prepared units outright: kafkajs fetches them again from the committed offsets.
 import { errorMessage } from '@wapipe/kafka';
 import type { ConsumedRecord, FetchedBatch } from '@wapipe/kafka';
@@ -37,6 +38,9 @@ export function stagedUnits(options: StagedUnitsOptions) {
   const unstored: Promise<void>[] = [];
   let failureEpoch = 0;
   let seenJoins = 0;
+  // Units being stored one at a time after a failure. Their state is not in flight (reset dropped it) and
+  // not stored yet, so no unit may be prepared meanwhile: it would read their records as new.
+  let alone = 0;
 
   const waitFor = async (promise: Promise<void>, held: FetchedBatch[]) => {
     let settled = false;
@@ -59,6 +63,8 @@ export function stagedUnits(options: StagedUnitsOptions) {
         options.reset();
         seenJoins = options.joins();
       }
+      if (alone > 0) log.debug('a failed unit is being stored on its own; the next waits for it');
+      while (alone > 0 && unstored.length > 0) await waitFor(unstored[0]!, held);
       if (!options.isRunning()) throw new StoppedError('stopping');
       const [myEpoch, myJoins] = [failureEpoch, options.joins()];
       let prepared: PreparedUnit | undefined;
@@ -86,7 +92,12 @@ export function stagedUnits(options: StagedUnitsOptions) {
           }
           failureEpoch++;
           options.reset();
-          refused = await retry.storeOneAtATime(records, held);
+          alone++;
+          try {
+            refused = await retry.storeOneAtATime(records, held);
+          } finally {
+            alone--;
+          }
         }
         await options.finishUnit(held, records, refused, started);
       })();
@@ -108,9 +119,11 @@ export function stagedUnits(options: StagedUnitsOptions) {
 
   return {
     process,
-    /** Resolves once every unit being stored has settled (stop waits for it). */
+    /** Units prepared and not yet stored (or being stored). */
+    unstored: () => unstored.length,
+    /** Resolves once every unit being stored has settled, including units queued meanwhile. */
     settled: async () => {
-      await Promise.allSettled([...unstored]);
+      while (unstored.length > 0) await Promise.allSettled([...unstored]);
     },
   };
 }

@@ -30,6 +30,9 @@ import { isBinaryFormat, scanStatement } from './sql-scan.ts';
 import { deniedSettingReason, refuseSqlInInsertData, statementPolicy } from './statement-policy.ts';
 import type { StatementPolicy } from './statement-policy.ts';
 
+/** ClickHouse's default http_max_uri_size. */
+const MAX_URI_BYTES = 1024 * 1024;
+
 export interface ChdbHttpServerOptions {
   /** chdb data directory, created if missing. Default `.data/chdb`. One process per directory. */
   path?: string;
@@ -93,7 +96,9 @@ export async function startChdbHttpServer(options: ChdbHttpServerOptions = {}): 
     running: new Set(),
     closing: false,
   };
-  const server = createServer((request, response) => {
+  // ClickHouse takes a URL of up to 1 MiB (http_max_uri_size), and @clickhouse/client puts every query
+  // parameter in it: a read by a few hundred message ids is longer than Node's 16 KiB default.
+  const server = createServer({ maxHeaderSize: MAX_URI_BYTES }, (request, response) => {
     handleRequest(request, response, context).catch((error: unknown) => {
       // Only a bug gets here (handleRequest answers every failure it expects).
       logger.error('clickhouse http server could not answer a request', { err: String(error) });
@@ -104,6 +109,25 @@ export async function startChdbHttpServer(options: ChdbHttpServerOptions = {}): 
   // Longer than @clickhouse/client's idle socket TTL (2.5 s), so it never reuses a socket we just closed.
   server.keepAliveTimeout = 10_000;
   server.headersTimeout = 15_000;
+  // A request Node cannot parse never reaches the handler; without an answer of ours its client would read
+  // an error with an empty message.
+  server.on('clientError', (error: NodeJS.ErrnoException, socket) => {
+    logger.warn('clickhouse http server could not parse a request', { code: error.code, err: error.message });
+    if (!socket.writable) {
+      socket.destroy();
+      return;
+    }
+    const failure =
+      error.code === 'HPE_HEADER_OVERFLOW'
+        ? exception('QUERY_IS_TOO_LARGE', `The URL and headers are longer than ${MAX_URI_BYTES} bytes`)
+        : exception('BAD_ARGUMENTS', `Malformed HTTP request (${error.code ?? error.message})`);
+    const body = exceptionBody(failure, pool.version);
+    socket.end(
+      `HTTP/1.1 400 Bad Request\r\nContent-Type: text/plain; charset=UTF-8\r\n` +
+        `Content-Length: ${Buffer.byteLength(body)}\r\nX-ClickHouse-Exception-Code: ${failure.code}\r\n` +
+        `Connection: close\r\n\r\n${body}`,
+    );
+  });
 
   let port: number;
   try {
