@@ -137,14 +137,14 @@ async function getJson(path: string): Promise<{ status: number; body: Record<str
   return { status: res.status, body: (await res.json()) as Record<string, unknown> };
 }
 
-/** Every page of groups, with `limit` groups a page. */
-async function allPages(ask: Ask, limit: number) {
+/** Every page of groups, with `limit` groups a page (and `extra` parameters on every page). */
+async function allPages(ask: Ask, limit: number, extra: Record<string, string> = {}) {
   const groups: unknown[] = [];
   let cursor: string | null = null;
   let first: Record<string, unknown> | undefined;
   for (let page = 0; page < 50; page++) {
     const { status, body } = await getJson(
-      `/v1/stats?${query(ask, { limit: String(limit), ...(cursor ? { cursor } : {}) })}`,
+      `/v1/stats?${query(ask, { ...extra, limit: String(limit), ...(cursor ? { cursor } : {}) })}`,
     );
     expect(status, JSON.stringify(body)).toBe(200);
     first ??= body;
@@ -265,6 +265,60 @@ describe('GET /v1/stats', () => {
         g.buckets.map((b) => [g.key, b.start, b.sent, b.delivered, b.read, b.failed, b.replied].join(',')),
       ),
     );
+  });
+
+  it('buckets=false gives each group its totals only: the same totals, groups, order and pages', async () => {
+    const totalsOnly = (ask: Ask) => {
+      const { totals, groups } = expectedStats(ask);
+      return { totals, groups: groups.map(({ key, totals }) => ({ key, totals })) };
+    };
+    const asks: Ask[] = [
+      { ...RANGES.hour, interval: 'hour', groupBy: 'session', filters: { country: ['BR', 'IN'] } },
+      { ...RANGES.day, interval: 'day', groupBy: 'campaign' },
+      { ...RANGES.week, interval: 'week', groupBy: 'country', filters: { campaign: ['spring'] } },
+      { ...RANGES.month, interval: 'month', filters: { category: ['authentication'] } },
+    ];
+    for (const ask of asks) {
+      const label = `${ask.interval} ${ask.groupBy}`;
+      const bucketed = await getJson(`/v1/stats?${query(ask, { limit: '1000' })}`);
+      const { status, body } = await getJson(`/v1/stats?${query(ask, { limit: '1000', buckets: 'false' })}`);
+      expect(status, JSON.stringify(body)).toBe(200);
+      const groups = body['groups'] as Record<string, unknown>[];
+      expect(groups.filter((g) => 'buckets' in g).length, label).toBe(0);
+      expect({ totals: body['totals'], groups }, label).toEqual(totalsOnly(ask));
+      expect(groups, label).toEqual(
+        (bucketed.body['groups'] as Record<string, unknown>[]).map(({ key, totals }) => ({ key, totals })),
+      );
+      expect(body['totals'], label).toEqual(bucketed.body['totals']);
+    }
+    for (const [groupBy, limit] of [
+      ['session', 1],
+      ['campaign', 3],
+    ] as const) {
+      const ask: Ask = { ...RANGES.day, interval: 'day', groupBy };
+      expect(await allPages(ask, limit, { buckets: 'false' })).toEqual(totalsOnly(ask));
+    }
+    const ask: Ask = { ...RANGES.week, interval: 'week', groupBy: 'country' };
+    const res = await p.request(`/v1/stats?${query(ask, { buckets: 'false' })}`, {
+      headers: { accept: 'text/csv' },
+    });
+    expect(res.status).toBe(200);
+    const lines = (await res.text()).trimEnd().split('\r\n');
+    expect(lines[0]).toBe('key,sent,delivered,read,failed,replied');
+    expect(lines.slice(1)).toEqual(
+      totalsOnly(ask).groups.map(({ key, totals: t }) =>
+        [key, t.sent, t.delivered, t.read, t.failed, t.replied].join(','),
+      ),
+    );
+    for (const bad of ['no', '0', 'FALSE', '', 'false,true']) {
+      const refused = await getJson(`/v1/stats?${query(ask, { buckets: bad })}`);
+      const error = refused.body['error'] as { code: string; message: string } | undefined;
+      expect([refused.status, error?.code, error?.message.split(':')[0]], `buckets=${bad}`).toEqual([
+        400,
+        'bad_parameter',
+        'buckets',
+      ]);
+    }
   });
 
   it('the session stats route answers CSV too, the same counts as its JSON', async () => {

@@ -55,6 +55,18 @@ describe('GET /v1/stats parameters', () => {
     expect(refusal('from=2026-11-01T00:00:00Z&to=2026-11-02T00:00:00Z&groupBy=provider')).toBe('400 groupBy');
   });
 
+  it('buckets is true by default, false on request, and anything else is refused naming it', () => {
+    const range = 'from=2026-11-01T00:00:00Z&to=2026-11-02T00:00:00Z';
+    expect(parseQuery(analyticsStatsQuery, url(range)).buckets).toBe(true);
+    expect(parseQuery(analyticsStatsQuery, url(`${range}&buckets=true`)).buckets).toBe(true);
+    expect(parseQuery(analyticsStatsQuery, url(`${range}&buckets=false`)).buckets).toBe(false);
+    for (const bad of ['0', 'no', 'False', '']) {
+      expect(() => parseQuery(analyticsStatsQuery, url(`${range}&buckets=${bad}`))).toThrow(
+        'buckets: expected true or false',
+      );
+    }
+  });
+
   it('a group cursor round-trips and an edited one is refused', () => {
     expect(decodeGroupCursor(encodeGroupCursor({ sent: 42, key: 'spring' }))).toEqual({
       sent: 42,

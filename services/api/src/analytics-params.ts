@@ -158,6 +158,10 @@ export const analyticsStatsQuery = z
     ...filterFields,
     limit: limit.meta({ description: 'Groups per page, 1–1000; default 100.' }),
     cursor,
+    buckets: z.enum(['true', 'false'], { message: 'expected true or false' }).default('true').meta({
+      description:
+        'false: each group carries only its totals, no buckets (CSV: one row per group). Default: true.',
+    }),
   })
   .superRefine((value, ctx) => refineRange(value, ctx, MAX_RANGE_DAYS[value.interval], 'interval'))
   .transform((value) => ({
@@ -168,6 +172,7 @@ export const analyticsStatsQuery = z
     filters: filtersOf(value),
     limit: value.limit,
     after: value.cursor === undefined ? undefined : decodeGroupCursor(value.cursor),
+    buckets: value.buckets === 'true',
   }));
 export type AnalyticsStatsQuery = z.output<typeof analyticsStatsQuery>;
 

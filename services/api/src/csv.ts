@@ -1,6 +1,6 @@
-// CSV answers (`Accept: text/csv`): a header row, then one row per group and bucket. A cell that a
-// spreadsheet would run as a formula (=, +, -, @, tab, CR first) is prefixed with ', since keys such as
-// campaign ids come from operators' input.
+// CSV answers (`Accept: text/csv`): a header row, then one row per group and bucket (per group when
+// totals only). A cell that a spreadsheet would run as a formula (=, +, -, @, tab, CR first) is prefixed
+// with ', since keys such as campaign ids come from operators' input.
 export type CsvCell = string | number | null;
 
 function cell(value: CsvCell): string {

@@ -28,7 +28,7 @@ export interface ApiRoute<Path extends z.ZodType, Query extends z.ZodType, Respo
   errors: readonly ErrorStatus[];
   handle(input: { path: z.output<Path>; query: z.output<Query> }): Promise<z.output<Response>>;
   /** The answer as CSV, for `Accept: text/csv` (a page's next cursor goes in `x-next-cursor`). */
-  csv?(response: z.output<Response>): string;
+  csv?(response: z.output<Response>, query: z.output<Query>): string;
 }
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- a list of routes with different schemas
@@ -69,7 +69,7 @@ export function mountRoutes(app: Hono, routes: readonly AnyRoute[], sessionExist
       if (route.csv && wantsCsv(c.req.header('accept'))) {
         const next = (response as { nextCursor?: unknown }).nextCursor;
         if (typeof next === 'string') c.header('x-next-cursor', next);
-        return c.body(route.csv(response), 200, { 'content-type': 'text/csv; charset=utf-8' });
+        return c.body(route.csv(response, query), 200, { 'content-type': 'text/csv; charset=utf-8' });
       }
       return c.json(response);
     });

@@ -113,7 +113,8 @@ export function campaignsPage(container, { params, setParams }) {
     title: 'Campaigns',
     async refresh() {
       const r = rangeOf(rangeName);
-      const answer = await groupedStats({ ...r, groupBy: dimension });
+      // The table needs each group's totals only; the chosen group's buckets come filtered below.
+      const answer = await groupedStats({ ...r, groupBy: dimension, buckets: false });
       if (!answer) {
         container.dataset.unavailable = 'true';
         replace(
@@ -133,7 +134,8 @@ export function campaignsPage(container, { params, setParams }) {
       plot = undefined;
       if (!group) return void replace(detail);
       const filters = { [FILTER[dimension]]: group.key };
-      const [lat, fails] = await Promise.all([
+      const [own, lat, fails] = await Promise.all([
+        groupedStats({ ...r, groupBy: dimension, filters }),
         latency({ from: r.from, to: r.to, filters }),
         failuresAcross({ from: r.from, to: r.to, filters }),
       ]);
@@ -152,7 +154,7 @@ export function campaignsPage(container, { params, setParams }) {
           : h('p', { class: 'muted' }, 'Needs GET /v1/failures.'),
       );
       if (fails) failures.update(fails.byCode);
-      plot = drawFunnel(figure, group.buckets, {
+      plot = drawFunnel(figure, own?.groups.find((g) => g.key === group.key)?.buckets ?? [], {
         title: `Messages by send time, per ${r.interval}`,
         replyKey: 'replied',
       });

@@ -100,7 +100,8 @@ export interface TotalsView extends CountsView {
 }
 export interface AnalyticsStatsView {
   totals: TotalsView;
-  groups: { key: string | null; totals: TotalsView; buckets: ({ start: string } & CountsView)[] }[];
+  /** `buckets` is absent when the query asked for totals only (`buckets=false`). */
+  groups: { key: string | null; totals: TotalsView; buckets?: ({ start: string } & CountsView)[] }[];
   nextCursor: string | null;
 }
 
@@ -200,6 +201,15 @@ export async function readAnalyticsStats(
         }
       : zeroCounts(),
   );
+  // Without groupBy there is always one group, with zeros when nothing matched.
+  const rows = q.groupBy === undefined && page.length === 0 ? [{ key: '', ...zeroCounts() }] : page;
+  const groupTotals = rows.map(({ key, sent, delivered, read, failed, replied }) => ({
+    key: q.groupBy === undefined ? null : key,
+    totals: withRates({ sent, delivered, read, failed, replied }),
+  }));
+  // Totals only (`buckets=false`): the groups above are already summed by key alone over the same rows
+  // and range, so the bucket query is skipped (1,000 sessions × 24 hours: ~2.4 MB of JSON, ~1 s).
+  if (!q.buckets) return { totals, groups: groupTotals, nextCursor: nextCursorOf(groups, q.limit) };
   // One row per group with its buckets as arrays: a 400-day page is 100 rows, not 40k rows to parse.
   const buckets =
     page.length === 0
@@ -237,26 +247,17 @@ export async function readAnalyticsStats(
     bucketsOf.set(row.key, own);
   }
   const zeroBuckets = () => isoStarts.map((start) => ({ start, ...zeroCounts() }));
-  const last = page.at(-1);
   return {
     totals,
-    groups:
-      q.groupBy === undefined && page.length === 0
-        ? [
-            {
-              key: null,
-              totals: withRates(zeroCounts()),
-              buckets: zeroBuckets(),
-            },
-          ]
-        : page.map(({ key, sent, delivered, read, failed, replied }) => ({
-            key: q.groupBy === undefined ? null : key,
-            totals: withRates({ sent, delivered, read, failed, replied }),
-            buckets: bucketsOf.get(key) ?? zeroBuckets(),
-          })),
-    nextCursor:
-      groups.length > q.limit && last ? encodeGroupCursor({ sent: last.sent, key: last.key }) : null,
+    groups: rows.map((row, i) => ({ ...groupTotals[i]!, buckets: bucketsOf.get(row.key) ?? zeroBuckets() })),
+    nextCursor: nextCursorOf(groups, q.limit),
   };
+}
+
+/** The cursor after a page of `limit` groups, when the query found one more (it asks for limit + 1). */
+function nextCursorOf(groups: z.output<typeof GroupRow>[], limit: number): string | null {
+  const last = groups[limit - 1];
+  return groups.length > limit && last ? encodeGroupCursor({ sent: last.sent, key: last.key }) : null;
 }
 
 const LatencyRow = z.object({

@@ -35,7 +35,10 @@ export const AnalyticsStatsView = z.object({
       totals: Totals,
       buckets: z
         .array(z.object({ start: at, ...counts }))
-        .meta({ description: 'Every bucket of the range, oldest first, zeros included.' }),
+        .optional()
+        .meta({
+          description: 'Every bucket of the range, oldest first, zeros included; absent with buckets=false.',
+        }),
     }),
   ),
   nextCursor: z.string().nullable(),
@@ -63,19 +66,24 @@ export function analyticsRoutes(ch: ClickHouse, now: () => Date) {
       description:
         'Cohort counts (a message counts in the bucket of its send time) grouped by one of session, ' +
         'campaign, category, country, template; groups by sent descending, then key; paged. ' +
-        'CSV with `Accept: text/csv`.',
+        '`buckets=false` gives each group its totals only. CSV with `Accept: text/csv`.',
       pathParams: z.object({}),
       query: analyticsStatsQuery,
       response: AnalyticsStatsView,
       errors: [400],
       handle: ({ query }) => readAnalyticsStats(ch, query),
-      csv: (view) =>
-        toCsv(
-          ['key', 'start', ...COUNT_COLUMNS],
-          view.groups.flatMap((g) =>
-            g.buckets.map((b) => [g.key, b.start, ...COUNT_COLUMNS.map((c) => b[c])]),
-          ),
-        ),
+      csv: (view, query) =>
+        query.buckets
+          ? toCsv(
+              ['key', 'start', ...COUNT_COLUMNS],
+              view.groups.flatMap((g) =>
+                (g.buckets ?? []).map((b) => [g.key, b.start, ...COUNT_COLUMNS.map((c) => b[c])]),
+              ),
+            )
+          : toCsv(
+              ['key', ...COUNT_COLUMNS],
+              view.groups.map((g) => [g.key, ...COUNT_COLUMNS.map((c) => g.totals[c])]),
+            ),
     }),
     defineRoute({
       path: '/v1/stats/latency',
