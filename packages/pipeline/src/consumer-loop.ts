@@ -145,6 +145,17 @@ export function createConsumerLoop(connection: KafkaConnection, options: Consume
   // Units of the one-at-a-time path being stored. kafkajs can join again from one fetcher while another
   // fetcher's unit is stored (a fetch that finds stale metadata joins from inside the fetch).
   const storing = new Set<Promise<void>>();
+  // Gathered units on their way into the staged or the one-at-a-time path.
+  const gathered = new Set<Promise<void>>();
+  const holding = () => gathering.length + gathered.size + storing.size + (staged?.unstored() ?? 0);
+  /** Until every batch taken so far is stored (or failed): batches gathered just before count too. */
+  const storeWhatIsHeld = async () => {
+    while (holding() > 0) {
+      if (gathering.length > 0) await new Promise((resolve) => setImmediate(resolve));
+      await Promise.allSettled([...gathered, ...storing]);
+      await staged?.settled();
+    }
+  };
   // While this member stores before a join, batches that other fetchers hand over wait and are not taken:
   // the join may move their partitions, and kafkajs fetches them again afterwards if they stay here.
   let joined: Promise<void> | undefined;
@@ -153,12 +164,11 @@ export function createConsumerLoop(connection: KafkaConnection, options: Consume
     let release = () => {};
     joined = new Promise((resolve) => (release = resolve));
     try {
-      const units = storing.size + (staged?.unstored() ?? 0);
+      const units = holding();
       if (units > 0) {
         const started = performance.now();
         log.info('the group is rebalancing: storing what this member holds first', { units });
-        while (storing.size > 0) await Promise.allSettled([...storing]);
-        await staged?.settled();
+        await storeWhatIsHeld();
         log.info('stored; joining the group', { ms: Math.round(performance.now() - started) });
       }
       await join();
@@ -186,7 +196,11 @@ export function createConsumerLoop(connection: KafkaConnection, options: Consume
           gathering.push({ batch, done: { resolve, reject } });
           if (!scheduled) {
             scheduled = true;
-            setImmediate(() => void processGathered());
+            setImmediate(() => {
+              const processing = processGathered();
+              gathered.add(processing);
+              void processing.finally(() => gathered.delete(processing));
+            });
           }
         });
       } catch (error) {

@@ -2,8 +2,8 @@
 // soon as a unit is prepared; its records stay in memory until they are stored and committed. Stores run
 // in order. A failed store makes every unit prepared after it stale (`failureEpoch`): those, and the failed
 // one, go through the one-at-a-time path (retries, holding, bisecting), and no unit is prepared while one
-// is on that path. A rebalance (a new group join)
-// drops prepared units outright: kafkajs fetches them again from the committed offsets.
+// is on that path. Before a group join the member stores every unit it prepared (ADR 14); a unit still
+// unstored when a join has happened is dropped, and kafkajs fetches it again from the committed offsets.
 import { errorMessage } from '@wapipe/kafka';
 import type { ConsumedRecord, FetchedBatch } from '@wapipe/kafka';
 import type { Logger } from '@wapipe/observability';
