@@ -24,8 +24,8 @@ afterAll(async () => {
 });
 
 // The successor used to fail here before reaching the race: its reads by a few hundred message ids made
-// URLs over Node's 16 KiB header limit, which the local ClickHouse server refused (it takes 1 MiB now). The
-// woken member must then store nothing it prepared before it was dropped (ADR 14).
+// URLs over Node's 16 KiB header limit, which the local ClickHouse server refused (it takes 1 MiB now).
+// What a frozen member does when it wakes, and the race left, are in ADR 14.
 it('a member stalled past its session timeout mid-store cannot store a batch twice when it wakes', async () => {
   const brokers = testBrokers();
   const prefix = uniqueName('stall');

@@ -130,29 +130,25 @@ export function createConsumerLoop(connection: KafkaConnection, options: Consume
     const records = held.flatMap((b) => b.records);
     if (staged) return staged.process(slots, records);
     const started = performance.now();
-    const unit = (async () => {
-      try {
-        const refused = await retry.storeOneAtATime(records, held);
-        await finishUnit(held, records, refused, started);
-        for (const s of slots) s.done.resolve(true);
-      } catch (error) {
-        notCommitted(slots, error);
-      }
-    })();
-    storing.add(unit);
-    await unit.finally(() => storing.delete(unit));
+    try {
+      const refused = await retry.storeOneAtATime(records, held);
+      await finishUnit(held, records, refused, started);
+      for (const s of slots) s.done.resolve(true);
+    } catch (error) {
+      notCommitted(slots, error);
+    }
   };
-  // Units of the one-at-a-time path being stored. kafkajs can join again from one fetcher while another
-  // fetcher's unit is stored (a fetch that finds stale metadata joins from inside the fetch).
-  const storing = new Set<Promise<void>>();
-  // Gathered units on their way into the staged or the one-at-a-time path.
+  // Gathered units on their way through the staged or the one-at-a-time path: a one-at-a-time unit stays
+  // here until it is stored, a staged one until it is queued (then staged.unstored() counts it). kafkajs can
+  // join again from one fetcher while another fetcher's unit is stored (a fetch that finds stale metadata
+  // joins from inside the fetch).
   const gathered = new Set<Promise<void>>();
-  const holding = () => gathering.length + gathered.size + storing.size + (staged?.unstored() ?? 0);
+  const holding = () => gathering.length + gathered.size + (staged?.unstored() ?? 0);
   /** Until every batch taken so far is stored (or failed): batches gathered just before count too. */
   const storeWhatIsHeld = async () => {
     while (holding() > 0) {
       if (gathering.length > 0) await new Promise((resolve) => setImmediate(resolve));
-      await Promise.allSettled([...gathered, ...storing]);
+      await Promise.allSettled([...gathered]);
       await staged?.settled();
     }
   };
