@@ -180,7 +180,10 @@ try {
       await context.addInitScript({
         content: `window.__longTasks = [];
           new PerformanceObserver((l) => { for (const e of l.getEntries()) window.__longTasks.push([e.startTime, e.duration]); })
-            .observe({ type: 'longtask', buffered: true });`,
+            .observe({ type: 'longtask', buffered: true });
+          window.__frames = [];
+          new PerformanceObserver((l) => { for (const e of l.getEntries()) window.__frames.push([e.startTime, e.duration, e.renderStart, e.styleAndLayoutStart]); })
+            .observe({ type: 'long-animation-frame', buffered: true });`,
       });
     const page = await context.newPage();
     const t0 = performance.now();
@@ -193,7 +196,10 @@ try {
       times.push(performance.now() - t0);
       if (PROFILE) inPage.push(await page.evaluate(() => performance.now()));
     }
-    const rows = await page.locator('tr[data-session]').count();
+    // The sessions the overview holds (it shows 100 a page): its summary, "1000 of 1000 sessions".
+    const holder = page.locator('#overview-summary');
+    const summary = (await holder.count()) ? ((await holder.textContent()) ?? '') : '';
+    const rows = Number(/of (\d+) sessions/.exec(summary)?.[1] ?? NaN);
     const pageClock = await page.evaluate(
       () => (globalThis as unknown as { __marks: { listed?: number; loaded?: number } }).__marks,
     );
@@ -222,6 +228,11 @@ try {
     const longTasks = PROFILE
       ? await page.evaluate(() => (globalThis as unknown as { __longTasks: [number, number][] }).__longTasks)
       : [];
+    const frames = PROFILE
+      ? await page.evaluate(
+          () => (globalThis as unknown as { __frames: [number, number, number, number][] }).__frames,
+        )
+      : [];
     const userMarks = PROFILE
       ? await page.evaluate(() =>
           (
@@ -234,7 +245,7 @@ try {
         )
       : [];
     await context.close();
-    return { times, rows, pageClock, requests, inPage, longTasks, userMarks };
+    return { times, rows, pageClock, requests, inPage, longTasks, frames, userMarks };
   };
   const baseline: number[] = [];
   const listed: number[] = [];
@@ -270,7 +281,7 @@ try {
   }
   if (PROFILE) {
     handled.clear();
-    const { times, requests, inPage, longTasks, userMarks } = await load('/console#/overview', [
+    const { times, requests, inPage, longTasks, frames, userMarks } = await load('/console#/overview', [
       '[data-page="overview"][data-listed="true"]',
       'main[data-loaded="true"]',
     ]);
@@ -288,6 +299,10 @@ try {
     }
     log(`  the page's marks: ${userMarks.map(([name, at]) => `${name} ${ms(at)}`).join(', ')}`);
     log(`  long tasks (start+duration): ${longTasks.map(([at, d]) => `${ms(at)}+${ms(d)}`).join(', ')}`);
+    // Long animation frames: the script part, then rendering (style and layout, then paint) of each.
+    log(
+      `  long frames (start+duration: rendering from, layout from): ${frames.map(([at, d, render, layout]) => `${ms(at)}+${ms(d)}: ${ms(render)}, ${ms(layout)}`).join('; ')}`,
+    );
   }
   if (PROFILE) {
     // The stats route alone, in process: its handler with every bucket, with one bucket per group, and

@@ -206,12 +206,23 @@ describe('the operator console', () => {
         fresh
           .locator('tr[data-session]')
           .evaluateAll((trs) => trs.map((tr) => tr.getAttribute('data-session')));
-      const worstFirst = await shown();
+      // 100 rows a page: the first page, then the next one, hold every session once.
+      const pager = fresh.getByRole('navigation', { name: /pages$/ });
+      await expect.poll(() => pager.textContent()).toContain(`Rows 1–100 of ${ids.length}`);
+      const firstPage = await shown();
+      expect(firstPage).toHaveLength(100);
+      await fresh.getByRole('button', { name: 'Next page' }).click();
+      await expect.poll(() => pager.textContent()).toContain(`Rows 101–${ids.length} of ${ids.length}`);
+      const worstFirst = [...firstPage, ...(await shown())];
       expect([...worstFirst].sort()).toEqual(ids);
       // Sessions with traffic (and so with rates) before the idle ones.
       expect(worstFirst.slice(-idle.length)).toEqual(idle);
+      // A sort starts again at the first page; "Show all" puts every row in one table.
       await fresh.getByRole('button', { name: 'Session', exact: true }).click();
+      await expect.poll(shown).toEqual(ids.slice(0, 100));
+      await fresh.getByRole('button', { name: `Show all ${ids.length} rows` }).click();
       await expect.poll(shown).toEqual(ids);
+      expect(await pager.isHidden()).toBe(true);
       await fresh.getByRole('button', { name: /^Session/ }).click();
       await expect.poll(shown).toEqual([...ids].reverse());
     } finally {

@@ -90,16 +90,18 @@ export const failuresAcross = ({ from, to, filters = {} }, options) =>
   analytics('/v1/failures', { from, to, ...filters }, options);
 
 /**
- * Totals per session over a range: `{ source, totals: Map<sessionId, totals> }`. From one grouped
+ * Totals per session over a range: `{ source, totals: Map<sessionId, totals> }`; `ids` (the session
+ * ids, or a promise of them) are read only on the fallback. From one grouped
  * /v1/stats call when served (with `replied` and `replyRate`), else from each session's own stats
  * (whose `replies` counts inbound messages; no reply rate).
  */
-export async function sessionTotals(range, sessionIds, options) {
+export async function sessionTotals(range, ids, options) {
   const grouped = await groupedStats({ ...range, groupBy: 'session', buckets: false }, options);
   if (grouped) {
     const totals = new Map(grouped.groups.map((g) => [g.key, withRates(g.totals)]));
     return { source: 'stats', totals };
   }
+  const sessionIds = await ids;
   const answers = await mapLimited(sessionIds, 6, (id) =>
     getJson(
       `/v1/sessions/${encodeURIComponent(id)}/stats?${new URLSearchParams({

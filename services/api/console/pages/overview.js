@@ -102,6 +102,7 @@ export function overviewPage(container, { params, setParams }) {
     oninput: (e) => {
       filter = e.target.value;
       setParams({ range: rangeName, ...(filter ? { q: filter } : {}) });
+      table.firstPage();
       draw();
     },
   });
@@ -134,9 +135,10 @@ export function overviewPage(container, { params, setParams }) {
     title: 'Overview',
     async refresh() {
       const r = rangeOf(rangeName);
-      // Four data sets, one request each: the list, the states and the open alerts (the rows and their
-      // health), then every session's rates, asked before the rows are drawn. Not all at once: the api's
-      // ClickHouse connection runs one query at a time, and the rates' would hold the two lists' back.
+      // Four data sets, one request each, all asked at once: the list, the states and the open alerts
+      // (the rows and their health), and every session's rates. The api's ClickHouse connection runs one
+      // query at a time, so the lists are asked first; the rates' query (~40 ms at 1,000 sessions) then
+      // follows them instead of waiting for their answers to come back (~120 ms later).
       const lists = Promise.all([
         getAll('/v1/sessions', 'sessions').catch((error) =>
           error.status === 404 ? [] : Promise.reject(error),
@@ -144,13 +146,15 @@ export function overviewPage(container, { params, setParams }) {
         getJson('/v1/session-states').then((a) => a.states),
         getAll('/v1/alerts?status=open', 'alerts'),
       ]);
-      const rates = lists.then(([sessions]) =>
-        sessionTotals(
-          r,
-          sessions.map((s) => s.sessionId),
-        ),
+      // The session ids are needed only by a wapipe without GET /v1/stats (one request per session).
+      const ids = lists.then(([sessions]) => sessions.map((s) => s.sessionId));
+      ids.catch(() => {}); // the lists' failure is this refresh's, reported below
+      const rates = sessionTotals(r, ids);
+      let ratesCame = false; // the rates came before the lists: then the rows are drawn once, with them
+      rates.then(
+        () => (ratesCame = true),
+        () => {}, // awaited below; when the lists fail, this refresh fails with their error
       );
-      rates.catch(() => {}); // awaited below; when the lists fail, this refresh fails with their error
       const [sessions, states, open] = await lists;
       performance.mark('overview:lists');
       const byId = new Map(
@@ -171,7 +175,7 @@ export function overviewPage(container, { params, setParams }) {
           totals: totals?.get(s.sessionId) ?? null,
         }));
       // The first time, the list and its health are drawn before the rates come.
-      if (rows.length === 0) {
+      if (rows.length === 0 && !ratesCame) {
         rows = rowsOf(undefined);
         draw();
         container.dataset.listed = 'true';
