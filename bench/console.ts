@@ -14,6 +14,7 @@
 //                              goal: listed median < 1 s)
 // BENCH_COMPARE=<commit> also times that commit's console files (read with git), each run right after
 // this tree's, on the same stack and load: a before/after that the machine's load cannot skew.
+// BENCH_PAGES=1 also times the first load of every other page (its main[data-loaded], page's clock).
 // BENCH_PROFILE=1 also prints, for the last run, where its time went: each request as the browser saw it
 // (start, time to first byte, end) next to the server's own handler time for it.
 import { randomBytes } from 'node:crypto';
@@ -39,6 +40,8 @@ const MESSAGES = 3;
 /** Also wait for every rate (slow until GET /v1/stats is served: one request per session). */
 const WITH_RATES = process.env['BENCH_RATES'] === '1';
 const PROFILE = process.env['BENCH_PROFILE'] === '1';
+/** Also time every other page's first load (session, campaigns, message, alerts, consumers). */
+const PAGES = process.env['BENCH_PAGES'] === '1';
 const COMPARE = process.env['BENCH_COMPARE'];
 const KEY = 'console-bench-key-0123456789';
 const log = (line: string) => process.stdout.write(`${line}\n`);
@@ -279,6 +282,22 @@ try {
       if (WITH_RATES) comparedLoaded.push(compared.times[1]!);
     }
   }
+  /** Every other page's first load (BENCH_PAGES=1), on the page's clock: path → loaded per run. */
+  const pages = new Map<string, number[]>();
+  if (PAGES)
+    for (const path of [
+      '/console#/session/bench-0000',
+      '/console#/campaigns',
+      '/console#/message?id=wamid.bench.0.1',
+      '/console#/alerts',
+      '/console#/consumers',
+    ]) {
+      await load(path, ['main[data-loaded="true"]']); // warm-up: its module is not in any cache
+      const runs: number[] = [];
+      for (let run = 0; run < RUNS; run++)
+        runs.push((await load(path, ['main[data-loaded="true"]'])).pageClock.loaded ?? NaN);
+      pages.set(path, runs);
+    }
   if (PROFILE) {
     handled.clear();
     const { times, requests, inPage, longTasks, frames, userMarks } = await load('/console#/overview', [
@@ -347,6 +366,10 @@ try {
       `${who} overview, page's clock: listed median ${ms(listedMedian)}, loaded median ${ms(loadedMedian)} (runs: ${runs.map((r) => r.map(ms).join('/')).join(', ')})`,
     );
   }
+  for (const [path, runs] of pages)
+    log(
+      `${path.padEnd(40)} first load, page's clock: median ${ms(median(runs))} (runs: ${runs.map(ms).join(', ')})`,
+    );
   if (COMPARE) {
     log(
       `${COMPARE}'s overview, listed with health:  median ${ms(median(comparedListed))} (runs: ${comparedListed.map(ms).join(', ')})`,
