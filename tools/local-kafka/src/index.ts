@@ -6,7 +6,7 @@ export { waitForKafkaReady } from './readiness.ts';
 export type { ReadinessOptions } from './readiness.ts';
 export { findFreePort, isPortInUse } from './ports.ts';
 export { startScratchBroker } from './scratch-broker.ts';
-export { startLocalCluster } from './local-cluster.ts';
+export { clusterJvmOptions, startLocalCluster } from './local-cluster.ts';
 export type { LocalCluster, LocalClusterOptions } from './local-cluster.ts';
 export { LocalBrokerError, localBrokerErrorCodes } from './errors.ts';
 export type { LocalBrokerErrorCode } from './errors.ts';

@@ -12,7 +12,7 @@ import { newClusterId, startLocalBroker } from './start-local-broker.ts';
 import type { LocalBroker, LocalBrokerOptions } from './start-local-broker.ts';
 
 /** Three JVMs share a small machine: a smaller heap than the single broker's. */
-const clusterJvmOptions = ['-Xms128m', '-Xmx512m', '-XX:+UseG1GC', '-XX:+ExitOnOutOfMemoryError'];
+export const clusterJvmOptions = ['-Xms128m', '-Xmx512m', '-XX:+UseG1GC', '-XX:+ExitOnOutOfMemoryError'];
 
 export interface LocalClusterOptions extends Omit<
   LocalBrokerOptions,
