@@ -33,7 +33,7 @@ const get = async (path: string) => {
 
 beforeAll(async () => {
   await createApiTables(db.ch);
-  stream = generateDeliveryStream({ sessions, messages: 300, seed: 21, start });
+  stream = generateDeliveryStream({ sessions, messages: 160, seed: 21, start });
   const prefix = uniqueName('api-pipeline');
   const kafka = await connectKafka({ brokers, clientId: 'api-pipeline-test', logger: silentLogger });
   await kafka.ensureTopics(topicCatalog(prefix).specs(3));

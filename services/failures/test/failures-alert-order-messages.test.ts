@@ -32,7 +32,7 @@ async function answersOfThreeFeeds(
     // Newest first in batches of varied size, each batch repeating the previous one's first record.
     {
       name: 'newest first, small batches, repeated',
-      steps: chunks(newestFirst, 5).map((step, i, all) => [...step, ...(i > 0 ? [all[i - 1]![0]!] : [])]),
+      steps: chunks(newestFirst, 10).map((step, i, all) => [...step, ...(i > 0 ? [all[i - 1]![0]!] : [])]),
     },
     {
       name: 'shuffled, random batches, then everything again',
