@@ -211,8 +211,14 @@ describe('the operator console', () => {
       await expect.poll(() => pager.textContent()).toContain(`Rows 1–100 of ${ids.length}`);
       const firstPage = await shown();
       expect(firstPage).toHaveLength(100);
-      await fresh.getByRole('button', { name: 'Next page' }).click();
+      // By keyboard: on the last page "Next" is disabled, and the focus moves to "Previous".
+      await fresh.getByRole('button', { name: 'Next page' }).focus();
+      await fresh.keyboard.press('Enter');
       await expect.poll(() => pager.textContent()).toContain(`Rows 101–${ids.length} of ${ids.length}`);
+      expect(await fresh.getByRole('button', { name: 'Next page' }).isDisabled()).toBe(true);
+      expect(await fresh.evaluate(() => document.activeElement?.getAttribute('aria-label'))).toBe(
+        'Previous page',
+      );
       const worstFirst = [...firstPage, ...(await shown())];
       expect([...worstFirst].sort()).toEqual(ids);
       // Sessions with traffic (and so with rates) before the idle ones.
@@ -256,6 +262,8 @@ describe('the operator console', () => {
       await expect
         .poll(() => phone.locator('th:has(button:text-is("Sent ▼"))').getAttribute('aria-sort'))
         .toBe('descending');
+      // The header is drawn anew by the sort, and the button pressed keeps the focus.
+      expect(await phone.evaluate(() => document.activeElement?.getAttribute('data-key'))).toBe('sent');
     } finally {
       await context.close();
     }

@@ -80,7 +80,11 @@ export function sortableTable({
   const table = h('table', { class: 'data' }, h('caption', {}, caption), thead, tbody);
   const pager = h('nav', { class: 'pager', 'aria-label': `${caption}: pages` });
   const el = h('div', { class: 'paged' }, table, pager);
-  const drawHead = () =>
+  const drawHead = () => {
+    // The head is rebuilt on every draw: a sort button that had the focus gets it back.
+    const focusedKey = thead.contains(document.activeElement)
+      ? document.activeElement.dataset.key
+      : undefined;
     replace(
       thead,
       h(
@@ -100,6 +104,7 @@ export function sortableTable({
               {
                 type: 'button',
                 class: 'sort',
+                'data-key': c.key,
                 onclick: () => {
                   current = { key: c.key, dir: current.key === c.key ? -current.dir : c.numeric ? -1 : 1 };
                   page = 0;
@@ -113,6 +118,8 @@ export function sortableTable({
         }),
       ),
     );
+    if (focusedKey !== undefined) thead.querySelector(`[data-key="${CSS.escape(focusedKey)}"]`)?.focus();
+  };
   const ordered = () => {
     const out = [...rows];
     if (current.compare) return out.sort(current.compare);
@@ -133,35 +140,44 @@ export function sortableTable({
       );
     return fragment;
   };
-  const pagerButton = (label, text, disabled, go) =>
-    h('button', { type: 'button', 'aria-label': label, disabled, onclick: go }, text);
-  const drawPager = (count) => {
-    if (all || count <= pageSize) {
-      pager.hidden = true;
-      return replace(pager);
-    }
-    const pages = Math.ceil(count / pageSize);
-    const first = page * pageSize;
-    const go = (to) => () => {
-      page = to;
-      draw();
-      pager.querySelector(`[aria-label="${to > page ? 'Next page' : 'Previous page'}"]`)?.focus();
-    };
-    pager.hidden = false;
-    replace(
-      pager,
-      pagerButton('Previous page', '‹ Previous', page === 0, go(page - 1)),
-      h(
-        'span',
-        { class: 'muted', 'aria-live': 'polite' },
-        `Rows ${number(first + 1)}–${number(Math.min(first + pageSize, count))} of ${number(count)}`,
-      ),
-      pagerButton('Next page', 'Next ›', page >= pages - 1, go(page + 1)),
-      pagerButton(`Show all ${count} rows`, 'Show all', false, () => {
+  // The pager's controls are made once and updated in place: a focused button keeps the focus through a
+  // redraw (the page refreshes every few seconds), and the row count is a live region screen readers
+  // announce when its text changes.
+  const turn = (step) => {
+    page += step;
+    draw();
+    const [forward, back] = step > 0 ? [next, prev] : [prev, next];
+    if (forward.disabled) back.focus(); // at the first or last page: the focus stays in the pager
+  };
+  const prev = h(
+    'button',
+    { type: 'button', 'aria-label': 'Previous page', onclick: () => turn(-1) },
+    '‹ Previous',
+  );
+  const next = h('button', { type: 'button', 'aria-label': 'Next page', onclick: () => turn(1) }, 'Next ›');
+  const status = h('span', { class: 'muted', 'aria-live': 'polite' });
+  const showAll = h(
+    'button',
+    {
+      type: 'button',
+      onclick: () => {
         all = true;
         draw();
-      }),
-    );
+        table.focus();
+      },
+    },
+    'Show all',
+  );
+  table.tabIndex = -1; // where the focus goes once "Show all" has hidden the pager
+  pager.append(prev, status, next, showAll);
+  const drawPager = (count) => {
+    pager.hidden = all || count <= pageSize;
+    if (pager.hidden) return;
+    const first = page * pageSize;
+    prev.disabled = page === 0;
+    next.disabled = first + pageSize >= count;
+    status.textContent = `Rows ${number(first + 1)}–${number(Math.min(first + pageSize, count))} of ${number(count)}`;
+    showAll.setAttribute('aria-label', `Show all ${count} rows`);
   };
   const draw = () => {
     drawHead();
