@@ -2,13 +2,14 @@
 // GET /v1/messages/{id}, in split mode: the local ClickHouse server (tools/local-clickhouse), the ingress,
 // the four consumers and the API each in a process of its own, on a local broker (KAFKA_BROKERS, or
 // BENCH_KAFKA_NODES=3 for a cluster). Open-loop load: BENCH_RATE signed Meta status webhooks a second
-// (default 5,000) for BENCH_SECONDS (default 300), each a new message's `sent`, sessions round-robin. Some
-// requests a second (BENCH_SAMPLES, default 5) are sampled: from their 200, the API is polled every 50 ms until the message answers
-// 200. Baseline in the same run: the same samples' time from their 200 until a plain consumer reads the
-// record back from the raw topic (what Kafka alone costs). Goal: p99 visible < 2 s.
+// (default 5,000) for BENCH_SECONDS (default 300), each a new message's `sent`, sessions round-robin, at
+// most BENCH_MAX_IN_FLIGHT open at once. BENCH_SAMPLES answered requests a second (default 5) are sampled:
+// from their 200, the API is polled every 50 ms until the message answers 200. Baseline in the same run:
+// the same samples' time from their 200 until a plain consumer reads the record back from the raw topic
+// (what Kafka alone costs). Goal: p99 visible < 2 s.
 //
-//   npx tsx bench/scale-visible.ts   (BENCH_RATE=5000 BENCH_SECONDS=300 BENCH_SESSIONS=100 BENCH_MAX_IN_FLIGHT=256
-//                                    BENCH_SAMPLES=5)
+//   npx tsx bench/scale-visible.ts   (BENCH_RATE=5000 BENCH_SECONDS=300 BENCH_SESSIONS=100
+//                                     BENCH_MAX_IN_FLIGHT=256 BENCH_SAMPLES=5)
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
