@@ -7,12 +7,12 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { z } from 'zod';
 import { archiveEnv, startArchive } from '@wapipe/archive';
-import { topicCatalog } from '@wapipe/kafka';
+import { createCoalescingProducer, topicCatalog } from '@wapipe/kafka';
 import type { KafkaConnection } from '@wapipe/kafka';
 import type { LocalCluster } from '@wapipe/local-kafka';
 import { createRegistry, silentLogger } from '@wapipe/observability';
 // eslint-disable-next-line no-restricted-imports -- reads partition leaders through the admin API
-import { Kafka, logLevel } from 'kafkajs';
+import { Kafka, Partitioners, logLevel } from 'kafkajs';
 import { testClickHouse } from './harness/clickhouse.ts';
 import type { TestClickHouse } from './harness/clickhouse.ts';
 import { startTestCluster } from './harness/cluster.ts';
@@ -74,6 +74,157 @@ async function busiestRawLeader(): Promise<{ partition: number; nodeId: number }
     return { partition, nodeId: leader };
   } finally {
     await admin.disconnect();
+  }
+}
+
+/** The topic's leader and in-sync replicas per partition, through a short-lived admin client. */
+async function partitionsOf(topic: string) {
+  const client = new Kafka({
+    clientId: 'leader-kill-admin',
+    brokers: cluster.brokers,
+    logLevel: logLevel.NOTHING,
+  });
+  const admin = client.admin();
+  await admin.connect();
+  try {
+    const metadata = await admin.fetchTopicMetadata({ topics: [topic] });
+    return metadata.topics[0]!.partitions;
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+// Runs before the SIGKILL test below, while all three nodes are up (a frozen node leaves a quorum of two).
+it('answers a send whose partition moved to a broker that had already answered only once that partition is confirmed', async () => {
+  // Partition 0 led by node 1 (node 3 follows), partition 1 led by node 2 with node 1 as its follower
+  // (Kafka wants one replication factor for every partition). Node 2 is frozen
+  // while a send to both partitions is in flight: node 1 answers for partition 0, partition 1 moves to
+  // node 1, and node 2 answers (when thawed) that it no longer leads. kafkajs 2.2.4 retries per broker,
+  // skips node 1 (it has answered), and used to resolve the send with partition 1's record never written.
+  const topic = uniqueName('moved-partition');
+  const client = new Kafka({
+    clientId: 'moved-partition',
+    brokers: cluster.brokers,
+    logLevel: logLevel.NOTHING,
+  });
+  const admin = client.admin();
+  await admin.connect();
+  try {
+    await admin.createTopics({
+      waitForLeaders: true,
+      topics: [
+        {
+          topic,
+          replicaAssignment: [
+            { partition: 0, replicas: [1, 3] },
+            { partition: 1, replicas: [2, 1] },
+          ],
+          configEntries: [{ name: 'min.insync.replicas', value: '1' }],
+        },
+      ],
+    });
+  } catch (error) {
+    const errors = (error as { errors?: { message: string; type?: string }[] }).errors ?? [];
+    throw new Error(`creating ${topic}: ${errors.map((e) => `${e.type ?? ''} ${e.message}`).join('; ')}`);
+  } finally {
+    await admin.disconnect();
+  }
+  await waitFor('both leaders and node 1 in sync on partition 1', async () => {
+    const parts = await partitionsOf(topic);
+    return parts.find((p) => p.partitionId === 1)?.isr.length === 2 && parts.every((p) => p.leader > 0);
+  });
+  // Keys that the partitioner sends to partition 0 and partition 1.
+  const partitioner = Partitioners.DefaultPartitioner();
+  const meta = [0, 1].map((partitionId) => ({
+    partitionId,
+    leader: 0,
+    partitionErrorCode: 0,
+    replicas: [],
+    isr: [],
+  }));
+  const keyFor = (partition: number) => {
+    for (let i = 0; ; i++)
+      if (partitioner({ topic, partitionMetadata: meta, message: { key: `k${i}`, value: '' } }) === partition)
+        return `k${i}`;
+  };
+  const [key0, key1] = [keyFor(0), keyFor(1)];
+  const producer = createCoalescingProducer(kafka, { ackTimeoutMs: 60_000 });
+  const node2 = cluster.nodes[1]!;
+  try {
+    await producer.sendMany(topic, [
+      { key: key0, value: 'warm-0' },
+      { key: key1, value: 'warm-1' },
+    ]);
+    process.kill(node2.pid, 'SIGSTOP');
+    let thawed = false;
+    const thaw = () => {
+      if (!thawed) process.kill(node2.pid, 'SIGCONT');
+      thawed = true;
+    };
+    try {
+      const sending = producer.sendMany(topic, [
+        { key: key0, value: 'moved-0' },
+        { key: key1, value: 'moved-1' },
+      ]);
+      const outcome = sending.then(
+        () => 'acknowledged',
+        (error: unknown) => (error as Error).message,
+      );
+      await waitFor(
+        'partition 1 led by node 1',
+        async () => {
+          const parts = await partitionsOf(topic);
+          return parts.find((p) => p.partitionId === 1)?.leader === 1;
+        },
+        { timeoutMs: 60_000, pollMs: 250 },
+      );
+      thaw();
+      const answer = await outcome;
+      const reader = await readTopic(topic);
+      const values = reader.map((r) => r.value);
+      console.log(`moved partition: the send was ${answer}; the topic holds ${values.join(', ')}`);
+      // Acknowledged means written: either both records are in the topic, or the send failed.
+      if (answer === 'acknowledged') expect(values).toEqual(expect.arrayContaining(['moved-0', 'moved-1']));
+      else expect(answer).toMatch(/did not confirm partition .*\/1/);
+    } finally {
+      thaw();
+    }
+  } finally {
+    await producer.close();
+    // Leave the cluster as the next test expects it: node 2 back in sync everywhere.
+    await waitFor(
+      'node 2 back in sync',
+      async () => {
+        const parts = await partitionsOf(topic);
+        return parts.find((p) => p.partitionId === 1)?.isr.length === 2;
+      },
+      { timeoutMs: 60_000, pollMs: 250 },
+    );
+  }
+}, 180_000);
+
+/** Every record of a 2-partition topic, read from the beginning until both ends are reached. */
+async function readTopic(topic: string): Promise<{ partition: number; value: string }[]> {
+  const ends = await kafka.endOffsets(topic);
+  const records: { partition: number; value: string }[] = [];
+  const client = new Kafka({
+    clientId: 'moved-partition-reader',
+    brokers: cluster.brokers,
+    logLevel: logLevel.NOTHING,
+  });
+  const consumer = client.consumer({ groupId: uniqueName('moved-partition'), maxWaitTimeInMs: 200 });
+  await consumer.connect();
+  try {
+    await consumer.subscribe({ topics: [topic], fromBeginning: true });
+    await consumer.run({
+      eachMessage: async ({ partition, message }) =>
+        void records.push({ partition, value: message.value?.toString() ?? '' }),
+    });
+    const total = [...ends.values()].reduce((n, o) => n + o, 0n);
+    await waitFor('the topic read to its end', () => BigInt(records.length) >= total, { timeoutMs: 60_000 });
+    return records;
+  } finally {
+    await consumer.disconnect();
   }
 }
 

@@ -93,6 +93,33 @@ export function createCoalescingProducer(
     void failed.disconnect().catch(() => {});
   };
 
+  // kafkajs 2.2.4 can acknowledge a send that it never delivered. It retries a send per broker, not per
+  // partition: when a partition's leader dies and the partition moves to a broker that has already
+  // answered for its own partitions in the same send, the retry skips that broker, and the moved
+  // partition's records are resolved as sent (test/kafka-leader-kill.test.ts: 8 webhooks answered 200
+  // and not in the topic, with no failed send). So each record's partition is chosen here, with the
+  // same partitioner kafkajs uses, and a caller is answered only when every partition of its records is
+  // in the send's answer; the others get a retryable error, and the producer is replaced as after a
+  // failure.
+  const partitioner = Partitioners.DefaultPartitioner();
+  const partitionCounts = new Map<string, number>();
+  const assignPartitions = async (topic: string, messages: Message[]) => {
+    let count = partitionCounts.get(topic);
+    if (count === undefined) {
+      count = (await connection.endOffsets(topic)).size;
+      partitionCounts.set(topic, count);
+    }
+    // With a key, the partitioner reads only the partition count (murmur2 of the key modulo it).
+    const partitionMetadata = Array.from({ length: count }, (_, partitionId) => ({
+      partitionId,
+      leader: 0,
+      partitionErrorCode: 0,
+      replicas: [],
+      isr: [],
+    }));
+    for (const message of messages) message.partition ??= partitioner({ topic, partitionMetadata, message });
+  };
+
   // A FIFO read from `head`: Array#shift on a queue of tens of thousands of entries costs a copy each time.
   let queue: Pending[] = [];
   let head = 0;
@@ -155,12 +182,32 @@ export function createCoalescingProducer(
     let ok = true;
     try {
       await ensureConnected();
-      await producer.sendBatch({
+      for (const [topic, messages] of byTopic) await assignPartitions(topic, messages);
+      const answers = await producer.sendBatch({
         acks: -1,
         timeout: ackTimeoutMs,
         topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })),
       });
-      for (const p of batch) settle(p);
+      const answered = new Set(answers.map((a) => `${a.topicName}/${a.partition}`));
+      const unanswered = (p: Pending) => p.messages.find((m) => !answered.has(`${p.topic}/${m.partition}`));
+      const missing = batch.filter(unanswered);
+      for (const p of batch) if (!missing.includes(p)) settle(p);
+      if (missing.length > 0) {
+        ok = false;
+        const partitions = [...new Set(missing.map((p) => `${p.topic}/${unanswered(p)!.partition}`))];
+        log.warn('produce not confirmed for some partitions: their callers get a retryable error', {
+          partitions,
+          records: missing.reduce((n, p) => n + p.messages.length, 0),
+        });
+        const failure = new KafkaError(
+          'KAFKA_PRODUCE_FAILED',
+          `Kafka did not confirm partition ${partitions.join(', ')} (its leader changed during the send)`,
+          { retry: true },
+        );
+        for (const p of missing) settle(p, failure);
+        partitionCounts.clear();
+        replaceProducer();
+      }
     } catch (error) {
       ok = false;
       log.warn('produce failed', { records: inFlight, error: errorMessage(error) });
@@ -169,6 +216,7 @@ export function createCoalescingProducer(
         cause: error,
       });
       for (const p of batch) settle(p, failure);
+      partitionCounts.clear(); // a topic given more partitions is counted again
       replaceProducer();
     } finally {
       options.onBatch?.({
