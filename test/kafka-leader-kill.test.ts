@@ -57,26 +57,6 @@ afterAll(async () => {
   for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);
 });
 
-/** The node leading the raw partition with the most records so far. */
-async function busiestRawLeader(): Promise<{ partition: number; nodeId: number }> {
-  const ends = await kafka.endOffsets(topics.raw);
-  const [partition] = [...ends].sort((a, b) => Number(b[1] - a[1]))[0]!;
-  const client = new Kafka({
-    clientId: 'leader-kill-admin',
-    brokers: cluster.brokers,
-    logLevel: logLevel.NOTHING,
-  });
-  const admin = client.admin();
-  await admin.connect();
-  try {
-    const metadata = await admin.fetchTopicMetadata({ topics: [topics.raw] });
-    const leader = metadata.topics[0]!.partitions.find((p) => p.partitionId === partition)!.leader;
-    return { partition, nodeId: leader };
-  } finally {
-    await admin.disconnect();
-  }
-}
-
 /** The topic's leader and in-sync replicas per partition, through a short-lived admin client. */
 async function partitionsOf(topic: string) {
   const client = new Kafka({
@@ -92,6 +72,14 @@ async function partitionsOf(topic: string) {
   } finally {
     await admin.disconnect();
   }
+}
+
+/** The node leading the raw partition with the most records so far. */
+async function busiestRawLeader(): Promise<{ partition: number; nodeId: number }> {
+  const ends = await kafka.endOffsets(topics.raw);
+  const [partition] = [...ends].sort((a, b) => Number(b[1] - a[1]))[0]!;
+  const leader = (await partitionsOf(topics.raw)).find((p) => p.partitionId === partition)!.leader;
+  return { partition, nodeId: leader };
 }
 
 // Runs before the SIGKILL test below, while all three nodes are up (a frozen node leaves a quorum of two).
