@@ -2,7 +2,7 @@
 // caps a process at one record per round trip. This producer queues what arrives while a send is in flight
 // and ships it all in the next one, answering each caller when its own record is acked (acks=all).
 import { Partitioners } from 'kafkajs';
-import type { Message, Producer } from 'kafkajs';
+import type { Message, PartitionMetadata, Producer } from 'kafkajs';
 import type { Logger } from '@wapipe/observability';
 import type { KafkaConnection } from './client.ts';
 import { KafkaError, errorMessage } from './errors.ts';
@@ -102,22 +102,28 @@ export function createCoalescingProducer(
   // in the send's answer; the others get a retryable error, and the producer is replaced as after a
   // failure.
   const partitioner = Partitioners.DefaultPartitioner();
-  const partitionCounts = new Map<string, number>();
+  /** Per topic, what the partitioner reads: with a key, only the count (murmur2 of the key modulo it). */
+  const partitionsByTopic = new Map<string, PartitionMetadata[]>();
   const assignPartitions = async (topic: string, messages: Message[]) => {
-    let count = partitionCounts.get(topic);
-    if (count === undefined) {
-      count = (await connection.endOffsets(topic)).size;
-      partitionCounts.set(topic, count);
+    let partitionMetadata = partitionsByTopic.get(topic);
+    if (partitionMetadata === undefined) {
+      const count = (await connection.endOffsets(topic)).size;
+      partitionMetadata = Array.from({ length: count }, (_, partitionId) => ({
+        partitionId,
+        leader: 0,
+        partitionErrorCode: 0,
+        replicas: [],
+        isr: [],
+      }));
+      partitionsByTopic.set(topic, partitionMetadata);
     }
-    // With a key, the partitioner reads only the partition count (murmur2 of the key modulo it).
-    const partitionMetadata = Array.from({ length: count }, (_, partitionId) => ({
-      partitionId,
-      leader: 0,
-      partitionErrorCode: 0,
-      replicas: [],
-      isr: [],
-    }));
     for (const message of messages) message.partition ??= partitioner({ topic, partitionMetadata, message });
+  };
+  /** Callers answered with `failure`; the producer is replaced (new sequence numbers), partitions recounted. */
+  const fail = (callers: Pending[], failure: KafkaError) => {
+    for (const p of callers) settle(p, failure);
+    partitionsByTopic.clear(); // a topic given more partitions is counted again
+    replaceProducer();
   };
 
   // A FIFO read from `head`: Array#shift on a queue of tens of thousands of entries costs a copy each time.
@@ -188,13 +194,15 @@ export function createCoalescingProducer(
         timeout: ackTimeoutMs,
         topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })),
       });
+      // The message objects in byTopic are the callers' own, so each caller's records carry their partition.
       const answered = new Set(answers.map((a) => `${a.topicName}/${a.partition}`));
-      const unanswered = (p: Pending) => p.messages.find((m) => !answered.has(`${p.topic}/${m.partition}`));
-      const missing = batch.filter(unanswered);
+      const unanswered = (p: Pending) =>
+        p.messages.map((m) => `${p.topic}/${m.partition}`).filter((at) => !answered.has(at));
+      const missing = batch.filter((p) => unanswered(p).length > 0);
       for (const p of batch) if (!missing.includes(p)) settle(p);
       if (missing.length > 0) {
         ok = false;
-        const partitions = [...new Set(missing.map((p) => `${p.topic}/${unanswered(p)!.partition}`))];
+        const partitions = [...new Set(missing.flatMap(unanswered))];
         log.warn('produce not confirmed for some partitions: their callers get a retryable error', {
           partitions,
           records: missing.reduce((n, p) => n + p.messages.length, 0),
@@ -204,9 +212,7 @@ export function createCoalescingProducer(
           `Kafka did not confirm partition ${partitions.join(', ')} (its leader changed during the send)`,
           { retry: true },
         );
-        for (const p of missing) settle(p, failure);
-        partitionCounts.clear();
-        replaceProducer();
+        fail(missing, failure);
       }
     } catch (error) {
       ok = false;
@@ -215,9 +221,7 @@ export function createCoalescingProducer(
         retry: true,
         cause: error,
       });
-      for (const p of batch) settle(p, failure);
-      partitionCounts.clear(); // a topic given more partitions is counted again
-      replaceProducer();
+      fail(batch, failure);
     } finally {
       options.onBatch?.({
         records: inFlight,
