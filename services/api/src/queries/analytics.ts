@@ -266,6 +266,15 @@ const LatencyRow = z.object({
   count: z.coerce.number(),
   q: z.array(z.coerce.number()),
 });
+const DirectLatencyRow = z.object({
+  key: z.string(),
+  deliver_count: z.coerce.number(),
+  deliver_q: z.array(z.coerce.number()),
+  deliver_moved: z.coerce.number(),
+  read_count: z.coerce.number(),
+  read_q: z.array(z.coerce.number()),
+  read_moved: z.coerce.number(),
+});
 
 export interface LatencySummary {
   count: number;
@@ -279,10 +288,20 @@ export interface LatencyView {
 
 const HOUR_MS = 3_600_000;
 const MINUTE_ROLLUP_DAYS = 31;
+const LEVELS = '0.5, 0.9, 0.99';
+/** A group is netted when its moved messages are more than 1/200 of its count (0.5% of rank, half the 1%). */
+const MOVED_SHARE_NETTED = 200;
 
 /**
  * Latency by cohort time in [from, to). The minute histograms answer a range of whole minutes within the
  * last 31 days; anything else reads the hour histograms, with the range rounded out to whole hours.
+ *
+ * A bin's -1 rows (a message that moved) must be netted against its +1 rows before the quantile, and
+ * netting means grouping by every bin: ~10M groups for 10k sessions over 400 days (6 s, bench/analytics).
+ * So the quantiles are first taken over the +1 rows alone. Counting m moved messages that a group no
+ * longer holds moves a quantile by at most m of its n messages in rank, so where m ≤ n / 200 (merges
+ * fold most -1 rows away; a journal marker row keeps its own) the answer is within the contract's 1% of
+ * rank as it is. Only the other groups are netted, in a second read.
  */
 export async function readLatency(ch: ClickHouse, q: LatencyQuery, now: Date): Promise<LatencyView> {
   const hourAligned = q.from.getTime() % HOUR_MS === 0 && q.to.getTime() % HOUR_MS === 0;
@@ -293,21 +312,61 @@ export async function readLatency(ch: ClickHouse, q: LatencyQuery, now: Date): P
   const to = new Date(Math.ceil(q.to.getTime() / step) * step);
   const key = q.groupBy === undefined ? "''" : COLUMN[q.groupBy];
   const filters = filterSql(q.filters);
-  const rows = await ch.query({
+  const source = `${ch.table(`delivery_latency_${grain}_v1`)}
+        WHERE bucket_start >= {from:DateTime('UTC')} AND bucket_start < {to:DateTime('UTC')}${filters.sql}`;
+  const params = { ...filters.params, from, to };
+  // One row per group, both metrics in it: half the rows of grouping by metric too, and ~25% faster.
+  const perMetric = (metric: string, as: string) => `
+             sumIf(messages, metric = '${metric}') AS ${as}_count,
+             quantilesExactWeightedIf(${LEVELS})(ms, toUInt64(messages), messages > 0 AND metric = '${metric}') AS ${as}_q,
+             -sumIf(messages, messages < 0 AND metric = '${metric}') AS ${as}_moved`;
+  const direct = await ch.query({
     query: `
-      SELECT key, metric, sum(w) AS count, quantilesExactWeighted(0.5, 0.9, 0.99)(ms, toUInt64(w)) AS q
-      FROM (
-        SELECT ${key} AS key, metric, ms, sum(messages) AS w
-        FROM ${ch.table(`delivery_latency_${grain}_v1`)}
-        WHERE bucket_start >= {from:DateTime('UTC')} AND bucket_start < {to:DateTime('UTC')}${filters.sql}
-        GROUP BY key, metric, ms
-        HAVING w > 0
-      )
-      GROUP BY key, metric
-      ORDER BY key, metric`,
-    params: { ...filters.params, from, to },
-    schema: LatencyRow,
+      SELECT ${key} AS key, ${perMetric('deliver', 'deliver')}, ${perMetric('read', 'read')}
+      FROM ${source}
+      GROUP BY key
+      HAVING deliver_count > 0 OR read_count > 0 OR deliver_moved > 0 OR read_moved > 0
+      ORDER BY key`,
+    params,
+    schema: DirectLatencyRow,
   });
+  const netting = (count: number, moved: number) => moved * MOVED_SHARE_NETTED > count;
+  const movedKeys = direct
+    .filter((row) => netting(row.deliver_count, row.deliver_moved) || netting(row.read_count, row.read_moved))
+    .map((row) => row.key);
+  const netted =
+    movedKeys.length === 0
+      ? []
+      : await ch.query({
+          query: `
+            SELECT key, metric, sum(w) AS count, quantilesExactWeighted(${LEVELS})(ms, toUInt64(w)) AS q
+            FROM (
+              SELECT ${key} AS key, metric, ms, sum(messages) AS w
+              FROM ${source} AND ${key} IN {moved_keys:Array(String)}
+              GROUP BY key, metric, ms
+              HAVING w > 0
+            )
+            GROUP BY key, metric
+            ORDER BY key, metric`,
+          params: { ...params, moved_keys: movedKeys },
+          schema: LatencyRow,
+        });
+  const movedKeySet = new Set(movedKeys);
+  const directRows = direct
+    .filter((row) => !movedKeySet.has(row.key))
+    .flatMap((row) => [
+      { key: row.key, metric: 'deliver', count: row.deliver_count, q: row.deliver_q },
+      { key: row.key, metric: 'read', count: row.read_count, q: row.read_q },
+    ])
+    .filter((row) => row.count > 0);
+  // The netted groups take their place in ClickHouse's order (bytes), as the direct ones came.
+  const rows =
+    netted.length === 0
+      ? directRows
+      : [...directRows, ...netted]
+          .map((row) => ({ row, bytes: Buffer.from(row.key) }))
+          .sort((x, y) => Buffer.compare(x.bytes, y.bytes))
+          .map(({ row }) => row);
   const empty = (): LatencySummary => ({ count: 0, p50: null, p90: null, p99: null });
   const byKey = new Map<string, LatencyView['groups'][number]>();
   for (const row of rows) {
