@@ -245,11 +245,16 @@ async function main() {
         `baseline raw rows ${range.name} groupBy=session: ${b.median.toFixed(0)} ms over ${RAW_EVENTS.toLocaleString()} events, ~${(scaled / 1000).toFixed(1)} s scaled to ${EVENTS.toLocaleString()}`,
       );
     }
-    const worstMedian = Math.max(...results.map((r) => r.median));
-    const worstP95 = Math.max(...results.map((r) => r.p95));
-    process.stdout.write(
-      `\nworst median ${worstMedian.toFixed(0)} ms (goal < 200), worst p95 ${worstP95.toFixed(0)} ms (goal < 500)\n`,
-    );
+    // The goal is the issue's: every grouped /v1/stats query. Latency has no interval and is reported beside.
+    for (const route of ['stats', 'latency']) {
+      const own = results.filter((r) => r.name.startsWith(`${route} `));
+      const worstMedian = Math.max(...own.map((r) => r.median));
+      const worstP95 = Math.max(...own.map((r) => r.p95));
+      process.stdout.write(
+        `\n${route}: worst median ${worstMedian.toFixed(0)} ms, worst p95 ${worstP95.toFixed(0)} ms${route === 'stats' ? ' (goal: < 200 and < 500)' : ''}`,
+      );
+    }
+    process.stdout.write('\n');
     for (const b of baselines) {
       const own = results.find((r) => r.name === `stats ${b.range} groupBy=session`)!;
       process.stdout.write(

@@ -4,6 +4,7 @@
 // filters and every interval, CSV, paging of groups, latency quantiles, and the bad inputs.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
+import { latencyQuery, parseQuery, readLatency } from '@wapipe/api';
 import { generateAnalyticsSet } from './support/analytics-set.ts';
 import type { TruthMessage } from './support/analytics-set.ts';
 import { startTestPipeline } from './support/pipeline.ts';
@@ -481,6 +482,25 @@ describe('GET /v1/stats/latency', () => {
     it(`count exact and p50/p90/p99 within 1% of rank for every groupBy: ${c.name}`, () =>
       expectLatencyCase(c));
   }
+
+  it('past maxNettedKeys every group is netted, and the answers are the same', async () => {
+    for (const c of cases) {
+      for (const groupBy of GROUP_BYS) {
+        const url = `http://test/v1/stats/latency?${new URLSearchParams({
+          from: new Date(c.from).toISOString(),
+          to: new Date(c.to).toISOString(),
+          ...(groupBy ? { groupBy } : {}),
+          ...Object.fromEntries(
+            Object.entries(c.filters ?? {}).map(([d, v]) => [FILTER_PARAM[d as Dimension], v.join(',')]),
+          ),
+        })}`;
+        const q = parseQuery(latencyQuery, url);
+        const now = new Date();
+        const some = await readLatency(p.ch(), q, now);
+        expect(await readLatency(p.ch(), q, now, { maxNettedKeys: 0 }), `${c.name} ${groupBy}`).toEqual(some);
+      }
+    }
+  });
 
   it('after merges fold most -1 rows in, every case still answers the truth', async () => {
     for (const table of ['delivery_latency_hist_minute', 'delivery_latency_hist_hour']) {

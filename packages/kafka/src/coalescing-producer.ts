@@ -20,6 +20,11 @@ export interface ProducerOptions {
   lingerMs?: number;
   maxBatchRecords?: number;
   maxBatchBytes?: number;
+  /**
+   * How long a topic's partition count is trusted before it is read again (default 5 min, Java's
+   * metadata.max.age.ms), so partitions added to a topic get records without a restart.
+   */
+  metadataMaxAgeMs?: number;
   onBatch?: (info: { records: number; bytes: number; seconds: number; ok: boolean }) => void;
 }
 
@@ -59,6 +64,7 @@ export function createCoalescingProducer(
   const lingerMs = options.lingerMs ?? 0;
   const maxBatchRecords = options.maxBatchRecords ?? 2_000;
   const maxBatchBytes = options.maxBatchBytes ?? 16 * 1024 * 1024;
+  const metadataMaxAgeMs = options.metadataMaxAgeMs ?? 300_000;
   const log: Logger = connection.logger.child({ component: 'producer' });
 
   const newProducer = (): Producer =>
@@ -103,21 +109,29 @@ export function createCoalescingProducer(
   // failure.
   const partitioner = Partitioners.DefaultPartitioner();
   /** Per topic, what the partitioner reads: with a key, only the count (murmur2 of the key modulo it). */
-  const partitionsByTopic = new Map<string, PartitionMetadata[]>();
-  const assignPartitions = async (topic: string, messages: Message[]) => {
-    let partitionMetadata = partitionsByTopic.get(topic);
-    if (partitionMetadata === undefined) {
+  const partitionsByTopic = new Map<string, { partitionMetadata: PartitionMetadata[]; countedAt: number }>();
+  /** Sets each message's partition; true when the topic has more partitions than it was counted with. */
+  const assignPartitions = async (topic: string, messages: Message[]): Promise<boolean> => {
+    let counted = partitionsByTopic.get(topic);
+    let grown = false;
+    if (counted === undefined || Date.now() - counted.countedAt > metadataMaxAgeMs) {
       const count = (await connection.endOffsets(topic)).size;
-      partitionMetadata = Array.from({ length: count }, (_, partitionId) => ({
-        partitionId,
-        leader: 0,
-        partitionErrorCode: 0,
-        replicas: [],
-        isr: [],
-      }));
-      partitionsByTopic.set(topic, partitionMetadata);
+      grown = counted !== undefined && count > counted.partitionMetadata.length;
+      counted = {
+        partitionMetadata: Array.from({ length: count }, (_, partitionId) => ({
+          partitionId,
+          leader: 0,
+          partitionErrorCode: 0,
+          replicas: [],
+          isr: [],
+        })),
+        countedAt: Date.now(),
+      };
+      partitionsByTopic.set(topic, counted);
     }
+    const { partitionMetadata } = counted;
     for (const message of messages) message.partition ??= partitioner({ topic, partitionMetadata, message });
+    return grown;
   };
   /** Callers answered with `failure`; the producer is replaced (new sequence numbers), partitions recounted. */
   const fail = (callers: Pending[], failure: KafkaError) => {
@@ -187,8 +201,12 @@ export function createCoalescingProducer(
     }
     let ok = true;
     try {
+      let grown = false;
+      for (const [topic, messages] of byTopic) grown = (await assignPartitions(topic, messages)) || grown;
+      // kafkajs's own metadata still lacks the new partitions and would leave their records out of the
+      // send (test/kafka-producer-partitions.test.ts): a new producer reads the topic afresh.
+      if (grown) replaceProducer();
       await ensureConnected();
-      for (const [topic, messages] of byTopic) await assignPartitions(topic, messages);
       const answers = await producer.sendBatch({
         acks: -1,
         timeout: ackTimeoutMs,

@@ -24,6 +24,10 @@ export {
   createApiApp,
 } from './app.ts';
 export type { ApiDeps } from './app.ts';
+// The latency read and its query parser, for the test that nets every group against netting some.
+export { latencyQuery } from './analytics-params.ts';
+export { parseQuery } from './params.ts';
+export { readLatency } from './queries/analytics.ts';
 export { kafkaConsumerStates } from './consumer-lag.ts';
 export { apiEnv } from './env.ts';
 export type { ApiEnv } from './env.ts';

@@ -291,6 +291,7 @@ const MINUTE_ROLLUP_DAYS = 31;
 const LEVELS = '0.5, 0.9, 0.99';
 /** A group is netted when its moved messages are more than 1/200 of its count (0.5% of rank, half the 1%). */
 const MOVED_SHARE_NETTED = 200;
+const MAX_NETTED_KEYS = 1_000;
 
 /**
  * Latency by cohort time in [from, to). The minute histograms answer a range of whole minutes within the
@@ -303,7 +304,12 @@ const MOVED_SHARE_NETTED = 200;
  * fold most -1 rows away; a journal marker row keeps its own) the answer is within the contract's 1% of
  * rank as it is. Only the other groups are netted, in a second read.
  */
-export async function readLatency(ch: ClickHouse, q: LatencyQuery, now: Date): Promise<LatencyView> {
+export async function readLatency(
+  ch: ClickHouse,
+  q: LatencyQuery,
+  now: Date,
+  { maxNettedKeys = MAX_NETTED_KEYS }: { maxNettedKeys?: number } = {},
+): Promise<LatencyView> {
   const hourAligned = q.from.getTime() % HOUR_MS === 0 && q.to.getTime() % HOUR_MS === 0;
   const recent = q.from.getTime() >= now.getTime() - MINUTE_ROLLUP_DAYS * 86_400_000;
   const grain = hourAligned || !recent ? 'hour' : 'minute';
@@ -334,6 +340,9 @@ export async function readLatency(ch: ClickHouse, q: LatencyQuery, now: Date): P
   const movedKeys = direct
     .filter((row) => netting(row.deliver_count, row.deliver_moved) || netting(row.read_count, row.read_moved))
     .map((row) => row.key);
+  // Past maxNettedKeys the keys would outgrow a URL (query parameters travel in it): every group is
+  // netted then, exact for all.
+  const nettedAll = movedKeys.length > maxNettedKeys;
   const netted =
     movedKeys.length === 0
       ? []
@@ -342,18 +351,18 @@ export async function readLatency(ch: ClickHouse, q: LatencyQuery, now: Date): P
             SELECT key, metric, sum(w) AS count, quantilesExactWeighted(${LEVELS})(ms, toUInt64(w)) AS q
             FROM (
               SELECT ${key} AS key, metric, ms, sum(messages) AS w
-              FROM ${source} AND ${key} IN {moved_keys:Array(String)}
+              FROM ${source}${nettedAll ? '' : ` AND ${key} IN {moved_keys:Array(String)}`}
               GROUP BY key, metric, ms
               HAVING w > 0
             )
             GROUP BY key, metric
             ORDER BY key, metric`,
-          params: { ...params, moved_keys: movedKeys },
+          params: nettedAll ? params : { ...params, moved_keys: movedKeys },
           schema: LatencyRow,
         });
   const movedKeySet = new Set(movedKeys);
   const directRows = direct
-    .filter((row) => !movedKeySet.has(row.key))
+    .filter((row) => !nettedAll && !movedKeySet.has(row.key))
     .flatMap((row) => [
       { key: row.key, metric: 'deliver', count: row.deliver_count, q: row.deliver_q },
       { key: row.key, metric: 'read', count: row.read_count, q: row.read_q },
@@ -361,8 +370,8 @@ export async function readLatency(ch: ClickHouse, q: LatencyQuery, now: Date): P
     .filter((row) => row.count > 0);
   // The netted groups take their place in ClickHouse's order (bytes), as the direct ones came.
   const rows =
-    netted.length === 0
-      ? directRows
+    netted.length === 0 || directRows.length === 0
+      ? [...directRows, ...netted]
       : [...directRows, ...netted]
           .map((row) => ({ row, bytes: Buffer.from(row.key) }))
           .sort((x, y) => Buffer.compare(x.bytes, y.bytes))
