@@ -416,6 +416,15 @@ describe('GET /v1/stats/latency', () => {
         filters: { country: ['BR', 'DE'] },
       },
     ];
+  const latencyParams = (c: (typeof cases)[number], groupBy: Dimension | undefined) =>
+    new URLSearchParams({
+      from: new Date(c.from).toISOString(),
+      to: new Date(c.to).toISOString(),
+      ...(groupBy ? { groupBy } : {}),
+      ...Object.fromEntries(
+        Object.entries(c.filters ?? {}).map(([d, v]) => [FILTER_PARAM[d as Dimension], v.join(',')]),
+      ),
+    });
   const LATENCY_VIEWS = ['delivery_latency_minute_v1', 'delivery_latency_hour_v1'];
   const movedRows = async () => {
     const counts: number[] = [];
@@ -439,15 +448,7 @@ describe('GET /v1/stats/latency', () => {
     const grain = c.from % 3_600_000 === 0 && c.to % 3_600_000 === 0 ? 3_600_000 : 60_000;
     const messages = selected(c, Math.floor(c.from / grain) * grain, Math.ceil(c.to / grain) * grain);
     for (const groupBy of GROUP_BYS) {
-      const params = new URLSearchParams({
-        from: new Date(c.from).toISOString(),
-        to: new Date(c.to).toISOString(),
-        ...(groupBy ? { groupBy } : {}),
-        ...Object.fromEntries(
-          Object.entries(c.filters ?? {}).map(([d, v]) => [FILTER_PARAM[d as Dimension], v.join(',')]),
-        ),
-      });
-      const { status, body } = await getJson(`/v1/stats/latency?${params}`);
+      const { status, body } = await getJson(`/v1/stats/latency?${latencyParams(c, groupBy)}`);
       expect(status, JSON.stringify(body)).toBe(200);
       type Summary = { count: number; p50: number | null; p90: number | null; p99: number | null };
       const groups = body['groups'] as {
@@ -486,15 +487,7 @@ describe('GET /v1/stats/latency', () => {
   it('past maxNettedKeys every group is netted, and the answers are the same', async () => {
     for (const c of cases) {
       for (const groupBy of GROUP_BYS) {
-        const url = `http://test/v1/stats/latency?${new URLSearchParams({
-          from: new Date(c.from).toISOString(),
-          to: new Date(c.to).toISOString(),
-          ...(groupBy ? { groupBy } : {}),
-          ...Object.fromEntries(
-            Object.entries(c.filters ?? {}).map(([d, v]) => [FILTER_PARAM[d as Dimension], v.join(',')]),
-          ),
-        })}`;
-        const q = parseQuery(latencyQuery, url);
+        const q = parseQuery(latencyQuery, `http://test/v1/stats/latency?${latencyParams(c, groupBy)}`);
         const now = new Date();
         const some = await readLatency(p.ch(), q, now);
         expect(await readLatency(p.ch(), q, now, { maxNettedKeys: 0 }), `${c.name} ${groupBy}`).toEqual(some);
