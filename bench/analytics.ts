@@ -164,11 +164,15 @@ async function main() {
   const ch = createClickHouse({ database: 'bench_analytics', dataPath: join(dir, 'chdb') });
   try {
     await migrate(ch, { owner: 'delivery', migrations: await deliveryMigrations() });
-    const loaded = await ch.query({
-      query: `SELECT count() AS n FROM ${ch.table('delivery_cohort_hour')}`,
-      schema: z.object({ n: z.coerce.number() }),
-    });
-    if (loaded[0]!.n === 0) {
+    const rowsOf = async (table: string, where = '1') =>
+      (
+        await ch.query({
+          query: `SELECT count() AS n FROM ${ch.table(table)} WHERE ${where}`,
+          schema: z.object({ n: z.coerce.number() }),
+        })
+      )[0]!.n;
+    const loaded = await rowsOf('delivery_cohort_hour');
+    if (loaded === 0) {
       log(
         `loading ${EVENTS.toLocaleString()} status events' worth of rollup rows (${HOUR_ROWS.toLocaleString()} hour rows)`,
       );
@@ -185,14 +189,10 @@ async function main() {
       }
     } else {
       log(
-        `${dir} holds ${loaded[0]!.n.toLocaleString()} hour rows already: querying them (BENCH_EVENTS must match)`,
+        `${dir} holds ${loaded.toLocaleString()} hour rows already: querying them (BENCH_EVENTS must match)`,
       );
     }
-    const negative = await ch.query({
-      query: `SELECT count() AS n FROM ${ch.table('delivery_latency_hist_hour')} WHERE messages < 0`,
-      schema: z.object({ n: z.coerce.number() }),
-    });
-    if (negative[0]!.n === 0 && MOVES > 0) {
+    if (MOVES > 0 && (await rowsOf('delivery_latency_hist_hour', 'messages < 0')) === 0) {
       await ch.command({
         query: `
         INSERT INTO ${ch.table('delivery_latency_hist_hour')}

@@ -360,37 +360,29 @@ export async function readLatency(
           params: nettedAll ? params : { ...params, moved_keys: movedKeys },
           schema: LatencyRow,
         });
-  const movedKeySet = new Set(movedKeys);
-  const directRows = direct
-    .filter((row) => !nettedAll && !movedKeySet.has(row.key))
-    .flatMap((row) => [
-      { key: row.key, metric: 'deliver', count: row.deliver_count, q: row.deliver_q },
-      { key: row.key, metric: 'read', count: row.read_count, q: row.read_q },
-    ])
-    .filter((row) => row.count > 0);
-  // The netted groups take their place in ClickHouse's order (bytes), as the direct ones came.
-  const rows =
-    netted.length === 0 || directRows.length === 0
-      ? [...directRows, ...netted]
-      : [...directRows, ...netted]
-          .map((row) => ({ row, bytes: Buffer.from(row.key) }))
-          .sort((x, y) => Buffer.compare(x.bytes, y.bytes))
-          .map(({ row }) => row);
   const empty = (): LatencySummary => ({ count: 0, p50: null, p90: null, p99: null });
-  const byKey = new Map<string, LatencyView['groups'][number]>();
-  for (const row of rows) {
-    const group = byKey.get(row.key) ?? {
-      key: q.groupBy === undefined ? null : row.key,
-      timeToDeliver: empty(),
-      timeToRead: empty(),
-    };
-    const [p50, p90, p99] = row.q.map((ms) => ms / 1000);
-    const summary = { count: row.count, p50: p50 ?? null, p90: p90 ?? null, p99: p99 ?? null };
-    if (row.metric === 'deliver') group.timeToDeliver = summary;
-    else group.timeToRead = summary;
-    byKey.set(row.key, group);
+  const summary = (count: number, q: number[]): LatencySummary => {
+    if (count <= 0) return empty();
+    const [p50, p90, p99] = q.map((ms) => ms / 1000);
+    return { count, p50: p50 ?? null, p90: p90 ?? null, p99: p99 ?? null };
+  };
+  const nettedOf = new Map<string, { deliver?: LatencySummary; read?: LatencySummary }>();
+  for (const row of netted) {
+    const own = nettedOf.get(row.key) ?? {};
+    own[row.metric === 'deliver' ? 'deliver' : 'read'] = summary(row.count, row.q);
+    nettedOf.set(row.key, own);
   }
-  const groups = [...byKey.values()];
+  // The direct rows hold every group, in ClickHouse's key order; a netted group takes its netted answer,
+  // and one that nets to nothing (every message moved away) is not a group.
+  const movedKeySet = new Set(movedKeys);
+  const groups: LatencyView['groups'] = [];
+  for (const row of direct) {
+    const own = nettedAll || movedKeySet.has(row.key) ? (nettedOf.get(row.key) ?? {}) : undefined;
+    const timeToDeliver = own ? (own.deliver ?? empty()) : summary(row.deliver_count, row.deliver_q);
+    const timeToRead = own ? (own.read ?? empty()) : summary(row.read_count, row.read_q);
+    if (timeToDeliver.count === 0 && timeToRead.count === 0) continue;
+    groups.push({ key: q.groupBy === undefined ? null : row.key, timeToDeliver, timeToRead });
+  }
   if (q.groupBy === undefined && groups.length === 0) {
     groups.push({ key: null, timeToDeliver: empty(), timeToRead: empty() });
   }
