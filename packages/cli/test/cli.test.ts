@@ -94,18 +94,29 @@ interface MessageJson {
 
 /**
  * Waits (over plain HTTP, cheaper than a child per poll) until the message shows at least `statuses`
- * statuses and `replies` replies, then reads it through `wapipe message <id> --json`.
+ * statuses and `replies` replies, and its failure when `failure` is set, then reads it through
+ * `wapipe message <id> --json`. The failure comes from the failures consumer, the timeline from the
+ * delivery consumer: two groups, so one may show before the other.
  */
-async function storedMessage(id: string, statuses: number, replies = 0): Promise<MessageJson> {
+async function storedMessage(
+  id: string,
+  statuses: number,
+  replies = 0,
+  failure = false,
+): Promise<MessageJson> {
   await waitFor(
-    `message ${id} with ${statuses} statuses and ${replies} replies`,
+    `message ${id} with ${statuses} statuses, ${replies} replies${failure ? ' and its failure' : ''}`,
     async () => {
       const res = await fetch(`${url}/v1/messages/${encodeURIComponent(id)}`, {
         headers: { authorization: `Bearer ${KEY}` },
       });
       if (res.status !== 200) return false;
       const view = (await res.json()) as MessageJson;
-      return view.timeline.length >= statuses && view.replies.length >= replies;
+      return (
+        view.timeline.length >= statuses &&
+        view.replies.length >= replies &&
+        (!failure || view.failure !== null)
+      );
     },
     { timeoutMs: 30_000, pollMs: 200 },
   );
@@ -253,7 +264,7 @@ describe('against a running wapipe', () => {
 
       const failedId = 'wamid.cli-failed-0001';
       await ok(['trigger', session, 'failed', '--code', '131049', '--message', failedId]);
-      const failed = await storedMessage(failedId, 1);
+      const failed = await storedMessage(failedId, 1, 0, true);
       expect(failed.status).toBe('failed');
       expect(failed.failure).toMatchObject({ code: '131049', category: 'policy' });
 
