@@ -89,6 +89,11 @@ export interface KafkaConnection {
   endOffsets(topic: string): Promise<Map<number, bigint>>;
   /** A group's committed offset per partition of `topic` (-1 where it has none). */
   committedOffsets(groupId: string, topic: string): Promise<Map<number, bigint>>;
+  /** A group's committed offset and its metadata per partition of `topic` (ADR 15's claims). */
+  committedClaims(
+    groupId: string,
+    topic: string,
+  ): Promise<Map<number, { offset: bigint; metadata: string | null }>>;
   /** Records of `topic` the group has not committed yet. */
   groupLag(groupId: string, topic: string): Promise<bigint>;
   close(): Promise<void>;
@@ -222,13 +227,22 @@ export async function connectKafka(options: KafkaOptions): Promise<KafkaConnecti
     const offsets = await retryRetriable(async () => (await getAdmin()).fetchTopicOffsets(topic), 10_000);
     return new Map(offsets.map((o) => [o.partition, BigInt(o.high)]));
   };
-  const committedOffsets = async (groupId: string, topic: string) => {
+  const fetchCommitted = async (groupId: string, topic: string) => {
     const [entry] = await retryRetriable(
       async () => (await getAdmin()).fetchOffsets({ groupId, topics: [topic] }),
       10_000,
     );
-    return new Map((entry?.partitions ?? []).map((p) => [p.partition, BigInt(p.offset)]));
+    return entry?.partitions ?? [];
   };
+  const committedOffsets = async (groupId: string, topic: string) =>
+    new Map((await fetchCommitted(groupId, topic)).map((p) => [p.partition, BigInt(p.offset)]));
+  const committedClaims = async (groupId: string, topic: string) =>
+    new Map(
+      (await fetchCommitted(groupId, topic)).map((p) => [
+        p.partition,
+        { offset: BigInt(p.offset), metadata: p.metadata ?? null },
+      ]),
+    );
   const groupLag = async (groupId: string, topic: string) => {
     const [ends, committed] = await Promise.all([endOffsets(topic), committedOffsets(groupId, topic)]);
     let lag = 0n;
@@ -300,6 +314,7 @@ export async function connectKafka(options: KafkaOptions): Promise<KafkaConnecti
     },
     endOffsets,
     committedOffsets,
+    committedClaims,
     groupLag,
     async close() {
       await admin?.disconnect().catch(() => {});

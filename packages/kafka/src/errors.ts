@@ -8,6 +8,7 @@ export const kafkaErrorCodes = [
   'KAFKA_PRODUCE_FAILED',
   'KAFKA_TOPIC_SETUP_FAILED',
   'KAFKA_COMMIT_FAILED',
+  'KAFKA_CLAIM_REFUSED',
   'KAFKA_CLOSED',
   'KAFKA_CONFIG_INVALID',
 ] as const;

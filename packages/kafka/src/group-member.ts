@@ -7,6 +7,13 @@ import type { Consumer, EachBatchPayload, PartitionAssigner } from 'kafkajs';
 import type { KafkaConnection } from './client.ts';
 import { consumedRecord } from './consumed-record.ts';
 import type { ConsumedRecord } from './consumed-record.ts';
+import { KafkaError } from './errors.ts';
+
+export interface PartitionOffset {
+  topic: string;
+  partition: number;
+  offset: string;
+}
 
 /** One partition's records from one fetch. */
 export interface FetchedBatch {
@@ -47,7 +54,14 @@ export interface GroupMemberOptions {
 export interface GroupMember {
   start(): Promise<void>;
   stop(): Promise<void>;
-  commit(offsets: { topic: string; partition: number; offset: string }[]): Promise<void>;
+  commit(offsets: PartitionOffset[]): Promise<void>;
+  /**
+   * Commits `starts` (where the member's unit begins, so nothing moves) with `token` as their metadata, as a
+   * member of its current generation (ADR 15). Throws KAFKA_CLAIM_REFUSED when the coordinator refuses the
+   * member (it left or lost its generation: its partitions may be someone else's now) or the commit was not
+   * sent; KAFKA_COMMIT_FAILED (retry) when it could not tell.
+   */
+  claim(starts: PartitionOffset[], token: string): Promise<void>;
   /** Times this member joined its group (each join may move partitions); starts at 0. */
   joins(): number;
 }
@@ -105,9 +119,53 @@ export function createGroupMember(connection: KafkaConnection, options: GroupMem
     },
     stop: () => consumer.disconnect(),
     commit: (offsets) => consumer.commitOffsets(offsets),
+    claim: async (starts, token) => {
+      // kafkajs answers a commit it never sent (its runner is stopped or restarting) as done: only the
+      // instrumentation event, emitted when the coordinator accepted it, says it landed.
+      let accepted = false;
+      const stopListening = consumer.on(consumer.events.COMMIT_OFFSETS, (event) => {
+        const topics = (event.payload as { topics?: { partitions: { metadata?: string | null }[] }[] })
+          .topics;
+        if (topics?.some((t) => t.partitions.some((p) => p.metadata === token))) accepted = true;
+      });
+      try {
+        await consumer.commitOffsets(starts.map((s) => ({ ...s, metadata: token })));
+      } catch (error) {
+        const type = (error as { type?: unknown }).type;
+        if (typeof type === 'string' && FENCED.has(type)) {
+          throw new KafkaError('KAFKA_CLAIM_REFUSED', `the group coordinator refused the claim: ${type}`, {
+            retry: false,
+            cause: error,
+          });
+        }
+        throw new KafkaError(
+          'KAFKA_COMMIT_FAILED',
+          `the claim's commit failed: ${(error as Error).message}`,
+          {
+            retry: true,
+            cause: error,
+          },
+        );
+      } finally {
+        stopListening();
+      }
+      if (!accepted) {
+        throw new KafkaError('KAFKA_CLAIM_REFUSED', 'the consumer is not running: the claim was not sent', {
+          retry: false,
+        });
+      }
+    },
     joins: () => joins,
   };
 }
+
+/** What the coordinator answers a member that is no longer in the group's current generation. */
+const FENCED = new Set([
+  'ILLEGAL_GENERATION',
+  'UNKNOWN_MEMBER_ID',
+  'REBALANCE_IN_PROGRESS',
+  'FENCED_INSTANCE_ID',
+]);
 
 // kafkajs has no hook before a member joins its group again (Java's onPartitionsRevoked), and a staged
 // consumer (ADR 7) releases kafkajs while a unit is still being stored: joined at once, the member would hand

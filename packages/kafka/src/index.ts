@@ -11,7 +11,7 @@ export { createCoalescingProducer } from './coalescing-producer.ts';
 export type { CoalescingProducer, ProducedRecord, ProducerOptions } from './coalescing-producer.ts';
 export type { ConsumedRecord } from './consumed-record.ts';
 export { createGroupMember } from './group-member.ts';
-export type { FetchedBatch, GroupMember, GroupMemberOptions } from './group-member.ts';
+export type { FetchedBatch, GroupMember, GroupMemberOptions, PartitionOffset } from './group-member.ts';
 export { followTopic } from './topic-follower.ts';
 export type { TopicFollower } from './topic-follower.ts';
 export { offsetsForTimeRange, readOffsetRanges } from './time-range.ts';

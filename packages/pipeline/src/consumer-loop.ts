@@ -58,6 +58,14 @@ export function createConsumerLoop(connection: KafkaConnection, options: Consume
     maxAttempts: options.maxAttempts ?? 5,
     backoff: options.backoff ?? { initialMs: 200, maxMs: 15_000 },
     isRunning: () => running,
+    // A unit's claim commits where each of its partitions starts, so a refused or abandoned claim moves
+    // nothing (ADR 15).
+    claimOf: (held) => {
+      const starts = held
+        .filter((b) => b.records.length > 0)
+        .map((b) => ({ topic: b.topic, partition: b.partition, offset: b.records[0]!.offset }));
+      return { groupId: options.groupId, starts, claim: (token) => member.claim(starts, token) };
+    },
     log,
     metrics,
   });

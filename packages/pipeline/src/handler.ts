@@ -1,7 +1,7 @@
 // The one handler type of a consumer, at its two levels: what a service writes (events in, journaled
 // writes out) and what the consumer loop runs (records in, a prepared unit out). Both come in two halves,
 // prepare and store, so a staged handler's next unit is prepared while this one is stored (ADR 7).
-import type { ConsumedRecord } from '@wapipe/kafka';
+import type { ConsumedRecord, PartitionOffset } from '@wapipe/kafka';
 import type { NormalizedEvent } from '@wapipe/events';
 import type { Logger } from '@wapipe/observability';
 import type { JournalBatch } from './journal.ts';
@@ -42,9 +42,22 @@ export interface PreparedUnit {
   store(): Promise<void>;
 }
 
+/**
+ * A unit's partitions as its member may claim them (ADR 15): a commit of where they start, carrying a token,
+ * that the group coordinator takes only from a member of its current generation. The journal claims a
+ * batch between its journal insert and its first apply, and recovery re-applies only claimed batches.
+ */
+export interface UnitClaim {
+  groupId: string;
+  /** The first offset of each partition of the unit (of the whole unit when it is split): none moves. */
+  starts: PartitionOffset[];
+  claim(token: string): Promise<void>;
+}
+
 /** The same two halves over raw records, as the consumer loop runs them (see ConsumerHandler for reset). */
 export interface RecordHandler {
-  prepare(records: ConsumedRecord[]): Promise<PreparedUnit>;
+  /** `claim` is given by a loop in a consumer group; a handler that stores through a journal passes it on. */
+  prepare(records: ConsumedRecord[], claim?: UnitClaim): Promise<PreparedUnit>;
   reset?(): void;
   /**
    * Puts what an earlier unit left half stored right before new work (the journal's recovery); false holds

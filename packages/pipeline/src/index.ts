@@ -18,6 +18,7 @@ export type {
   RecordHandler,
   RefusedRecord,
   SourcedEvent,
+  UnitClaim,
   UnitContext,
 } from './handler.ts';
 export { refusalCodes } from './refusal-codes.ts';

@@ -7,12 +7,19 @@
 // between keeps rows whose token is forgotten (ADR 5). Every target therefore holds the token in its rows
 // (column journal_batch), and recover() re-applies only the inserts whose rows it does not find.
 // Kafka effects re-sent by recover() carry the same deterministic ids.
+// In a consumer group the batch is claimed between its journal insert and its first apply (ADR 15): a
+// fenced commit that only a member of the group's current generation can make. recover() re-applies a
+// batch only if its claim is the one the group holds, so a member frozen past its session timeout, whose
+// journal insert lands after its successor's recovery, cannot have its batch applied by anyone.
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { encodeCompactRows, encodeTsvRows } from '@wapipe/clickhouse';
 import type { ClickHouse, Migration } from '@wapipe/clickhouse';
+import { KafkaError } from '@wapipe/kafka';
+import type { PartitionOffset } from '@wapipe/kafka';
 import type { Logger } from '@wapipe/observability';
 import { chDateTime } from './datetime.ts';
+import type { UnitClaim } from './handler.ts';
 import { journalMigrations, uncoveredByFanOuts } from './journal-schema.ts';
 import type { JournalFeed, JournalViews } from './journal-schema.ts';
 
@@ -52,8 +59,12 @@ export interface Journal {
   readonly migrations: Migration[];
   /** Re-applies batches journaled but not marked applied. Returns how many it found. */
   recover(): Promise<number>;
-  /** Journals the batch, applies it and marks it applied. Returns the batch id, or null if it was empty. */
-  commit(batch: JournalBatch): Promise<string | null>;
+  /**
+   * Journals the batch, claims it (when `claim` is given), applies it and marks it applied. Returns the
+   * batch id, or null if it was empty. A refused claim (KAFKA_CLAIM_REFUSED) abandons the batch: it is
+   * marked and never applied, and its records, never committed past, are read again by their owner.
+   */
+  commit(batch: JournalBatch, claim?: UnitClaim): Promise<string | null>;
 }
 
 export interface JournalOptions {
@@ -65,7 +76,16 @@ export interface JournalOptions {
   logger: Logger;
   /** How the consumer's materialized views are written (see JournalFeed, JournalReplay). */
   views?: JournalViews;
+  /** A group's committed offsets with their metadata, by partition: what recovery checks claims against. */
+  committedClaims?(
+    groupId: string,
+    topic: string,
+  ): Promise<Map<number, { offset: bigint; metadata: string | null }>>;
 }
+
+/** What a claimed batch's journal holds of its claim (target `claim:<group>`). */
+const ClaimStarts = z.array(z.object({ topic: z.string(), partition: z.number(), offset: z.string() }));
+const CLAIM_PREFIX = 'claim:';
 
 /** One insert of a batch: a table's rows into that table, or into one of its feeds. */
 interface TargetInsert {
@@ -89,6 +109,7 @@ interface TargetInsert {
 const maxRowsPerWrite = 1_000_000;
 
 const JournalRow = z.object({ target: z.string(), row: z.string() });
+const ClaimRow = z.object({ batch_id: z.string(), target: z.string(), row: z.string() });
 const PendingBatch = z.object({ batch_id: z.string() });
 const Count = z.object({ n: z.coerce.number() });
 const TableName = z.object({ table: z.string() });
@@ -195,11 +216,46 @@ export function createJournal(options: JournalOptions): Journal {
     const [inserted, published] = await Promise.allSettled([insertAll(), publishAll()]);
     if (inserted.status === 'rejected') throw inserted.reason;
     if (published.status === 'rejected') throw published.reason;
-    await ch.insert({
+    await mark(batchId);
+  };
+  /** Marks a batch done: applied, or abandoned unapplied (recovery skips both alike). */
+  const mark = (batchId: string) =>
+    ch.insert({
       table: appliedTable,
       rows: [{ batch_id: batchId, applied_at: chDateTime(new Date()) }],
       dedupToken: `${batchId}.applied`,
     });
+
+  /**
+   * Of pending batches' claims, whether each may be re-applied: yes when the group holds its token on one
+   * of its partitions (it was claimed, and nothing was committed since); abandoned when a partition's
+   * commit has moved past the batch's start (another batch took its records, and its own member, stale,
+   * can no longer claim it); otherwise left alone (its member may be claiming it right now).
+   */
+  const judgeClaims = async (claims: { batchId: string; groupId: string; starts: PartitionOffset[] }[]) => {
+    const verdicts = new Map<string, 'apply' | 'abandon' | 'leave'>();
+    const committed = new Map<string, Map<number, { offset: bigint; metadata: string | null }>>();
+    for (const { batchId, groupId, starts } of claims) {
+      let verdict: 'apply' | 'abandon' | 'leave' = 'leave';
+      for (const start of starts) {
+        const key = `${groupId}\u0000${start.topic}`;
+        let offsets = committed.get(key);
+        if (!offsets) {
+          if (!options.committedClaims)
+            throw new Error('the journal was given no committedClaims to check claims');
+          offsets = await options.committedClaims(groupId, start.topic);
+          committed.set(key, offsets);
+        }
+        const at = offsets.get(start.partition);
+        if (at?.metadata === batchId) {
+          verdict = 'apply';
+          break;
+        }
+        if (at !== undefined && at.offset > BigInt(start.offset)) verdict = 'abandon';
+      }
+      verdicts.set(batchId, verdict);
+    }
+    return verdicts;
   };
 
   let fanOutsChecked = false;
@@ -278,6 +334,31 @@ export function createJournal(options: JournalOptions): Journal {
         schema: PendingBatch,
       });
       if (pending.length === 0) return 0;
+      const claimRows = await ch.query({
+        query: `SELECT batch_id, target, row FROM ${ch.table(journalTable)}
+                WHERE batch_id IN {batches:Array(String)} AND startsWith(target, {prefix:String})`,
+        params: { batches: pending.map((p) => p.batch_id), prefix: CLAIM_PREFIX },
+        schema: ClaimRow,
+      });
+      const verdicts = await judgeClaims(
+        claimRows.map((r) => ({
+          batchId: r.batch_id,
+          groupId: r.target.slice(CLAIM_PREFIX.length),
+          starts: ClaimStarts.parse(JSON.parse(r.row)),
+        })),
+      );
+      for (const [batchId, verdict] of verdicts) {
+        if (verdict === 'apply') continue;
+        if (verdict === 'abandon') {
+          log.warn('abandoning a journaled batch never claimed: another batch stored its records', {
+            batchId,
+          });
+          await mark(batchId);
+        } else log.debug('a journaled batch is not claimed yet: left to its member', { batchId });
+      }
+      // Batches journaled without a claim (by a loop outside a group, or before claims) are re-applied.
+      const toApply = pending.filter((p) => (verdicts.get(p.batch_id) ?? 'apply') === 'apply');
+      if (toApply.length === 0) return 0;
       const marked = new Set(
         (
           await ch.query({
@@ -287,7 +368,7 @@ export function createJournal(options: JournalOptions): Journal {
           })
         ).map((r) => r.table),
       );
-      for (const { batch_id: batchId } of pending) {
+      for (const { batch_id: batchId } of toApply) {
         const rows = await ch.query({
           query: `SELECT target, row FROM ${ch.table(journalTable)} WHERE batch_id = {batchId:String} ORDER BY seq`,
           params: { batchId },
@@ -302,10 +383,10 @@ export function createJournal(options: JournalOptions): Journal {
         });
         await apply(batchId, missing, effects);
       }
-      return pending.length;
+      return toApply.length;
     },
 
-    async commit(batch) {
+    async commit(batch, claim) {
       const effects = batch.effects ?? [];
       // One journal row per target: its rows as compact JSON (a table) or a JSON array (a topic). Few, large
       // rows keep the journal insert cheap; they are enough to re-apply the batch exactly.
@@ -327,6 +408,8 @@ export function createJournal(options: JournalOptions): Journal {
           entries.push({ target: `topic:${e.topic}`, body: JSON.stringify(e.records) });
       }
       if (entries.length === 0) return null;
+      if (claim)
+        entries.push({ target: `${CLAIM_PREFIX}${claim.groupId}`, body: JSON.stringify(claim.starts) });
 
       const hash = createHash('sha256');
       for (const e of entries) hash.update(e.target).update('\u0000').update(e.body).update('\u0001');
@@ -353,6 +436,21 @@ export function createJournal(options: JournalOptions): Journal {
         bytes: entries.reduce((n, e) => n + e.body.length, 0),
         ms: Math.round(performance.now() - started),
       });
+      if (claim) {
+        try {
+          await claim.claim(batchId);
+        } catch (error) {
+          if (error instanceof KafkaError && error.code === 'KAFKA_CLAIM_REFUSED') {
+            // Never applied, and its records were never committed past: abandoning it loses nothing.
+            log.warn('claim refused: the member left its generation; abandoning the batch', {
+              batchId,
+              error: error.message,
+            });
+            await mark(batchId).catch(() => {});
+          }
+          throw error;
+        }
+      }
       await apply(batchId, insertsOf(batchId, tables), effects);
       return batchId;
     },
@@ -369,6 +467,7 @@ function splitTargets(entries: { target: string; row: string }[]): {
     const colon = target.indexOf(':');
     const [kind, name] = [target.slice(0, colon), target.slice(colon + 1)];
     if (kind === 'table') tables.push({ table: name, encoded: row });
+    else if (`${kind}:` === CLAIM_PREFIX) continue;
     else effects.push({ topic: name, records: JSON.parse(row) as EffectRecord[] });
   }
   return { tables, effects };

@@ -12,7 +12,7 @@ import type {
 import type { Logger, Registry } from '@wapipe/observability';
 import { createConsumerLoop } from './consumer-loop.ts';
 import type { ConsumerLoopOptions } from './consumer-loop.ts';
-import type { ConsumerHandler, PreparedUnit, RecordHandler } from './handler.ts';
+import type { ConsumerHandler, PreparedUnit, RecordHandler, UnitClaim } from './handler.ts';
 import { createJournal } from './journal.ts';
 import type { Journal } from './journal.ts';
 import type { JournalViews } from './journal-schema.ts';
@@ -62,7 +62,7 @@ export function journaledRecordHandler(options: {
   // its records until an operator fixes the cause, rather than dead-lettering everything behind it.
   let mustRecover = true;
 
-  const prepare = async (records: ConsumedRecord[]): Promise<PreparedUnit> => {
+  const prepare = async (records: ConsumedRecord[], claim?: UnitClaim): Promise<PreparedUnit> => {
     const t0 = performance.now();
     const { events, refused } = decodeRawRecords(name, records, log);
     if (mustRecover) {
@@ -77,7 +77,7 @@ export function journaledRecordHandler(options: {
       store: async () => {
         const t3 = performance.now();
         try {
-          await journal.commit(batch);
+          await journal.commit(batch, claim);
         } catch (error) {
           // Whatever the journal holds is applied by recovery before new work; whatever it does not was
           // never written, so the handler must forget it kept this batch (a retry prepares it again).
@@ -135,6 +135,7 @@ export function createJournaledConsumer(options: JournaledConsumerOptions): Jour
     consumer: name,
     logger: log,
     publish: (topic, records) => options.producer.sendMany(topic, records),
+    committedClaims: (groupId, topic) => options.kafka.committedClaims(groupId, topic),
     ...(options.journalViews === undefined ? {} : { views: options.journalViews }),
   });
   const loop = createConsumerLoop(options.kafka, {

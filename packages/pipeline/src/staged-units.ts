@@ -8,7 +8,7 @@ import { errorMessage } from '@wapipe/kafka';
 import type { ConsumedRecord, FetchedBatch } from '@wapipe/kafka';
 import type { Logger } from '@wapipe/observability';
 import type { PreparedUnit, RecordHandler, RefusedRecord } from './handler.ts';
-import { StoppedError } from './unit-retry.ts';
+import { ClaimRefusedError, StoppedError, isClaimRefused } from './unit-retry.ts';
 import type { UnitRetry } from './unit-retry.ts';
 
 /** One fetched batch waiting for its unit: resolved true once taken (see GroupMemberOptions.onBatch). */
@@ -69,7 +69,7 @@ export function stagedUnits(options: StagedUnitsOptions) {
       const [myEpoch, myJoins] = [failureEpoch, options.joins()];
       let prepared: PreparedUnit | undefined;
       if (await retry.ready()) {
-        prepared = await handler.prepare(records).catch((error: unknown) => {
+        prepared = await handler.prepare(records, retry.claimOf?.(held)).catch((error: unknown) => {
           retry.note(records, error);
           return undefined;
         });
@@ -86,6 +86,8 @@ export function stagedUnits(options: StagedUnitsOptions) {
           await prepared.store();
           refused = prepared.refused;
         } catch (error) {
+          // Out of its generation, this member may no longer own the unit's partitions: drop it (ADR 15).
+          if (isClaimRefused(error)) throw new ClaimRefusedError((error as Error).message);
           if (prepared && failureEpoch === myEpoch) {
             retry.note(records, error);
             log.warn('staged batch failed; storing it one unit at a time', { error: errorMessage(error) });

@@ -1,18 +1,38 @@
 // How the consumer loop gets a unit through: hold it while a dependency is out (heartbeating), retry a
 // retryable failure with backoff, and once attempts are spent split the unit in halves until the records
 // at fault stand alone, refused with the code of their last failure (then dead-lettered).
+import { KafkaError } from '@wapipe/kafka';
 import type { ConsumedRecord, FetchedBatch } from '@wapipe/kafka';
 import { errorMessage, isRetryable } from '@wapipe/errors';
 import type { Logger } from '@wapipe/observability';
 import type { FailureNote } from './dead-letter.ts';
-import type { RecordHandler, RefusedRecord } from './handler.ts';
+import type { RecordHandler, RefusedRecord, UnitClaim } from './handler.ts';
 import type { LoopMetrics } from './loop-metrics.ts';
 import { failureCode } from './refusal-codes.ts';
 
 /** Thrown out of a wait when the loop stops: the unit stays uncommitted and is fetched again later. */
 export class StoppedError extends Error {
-  override readonly name = 'StoppedError';
+  override readonly name: string = 'StoppedError';
 }
+
+/**
+ * The coordinator refused the unit's claim (ADR 15): this member left its generation, and the unit's
+ * partitions may be another member's. The unit is dropped uncommitted, neither retried nor dead-lettered;
+ * what the member still owns after it joins again is fetched again from the committed offsets.
+ */
+export class ClaimRefusedError extends StoppedError {
+  override readonly name = 'ClaimRefusedError';
+}
+
+export function isClaimRefused(error: unknown): boolean {
+  return (
+    error instanceof ClaimRefusedError ||
+    (error instanceof KafkaError && error.code === 'KAFKA_CLAIM_REFUSED')
+  );
+}
+/** A claim that could not tell (the coordinator did not answer): not the records' fault, so never bisected. */
+const isClaimUncertain = (error: unknown) =>
+  error instanceof KafkaError && error.code === 'KAFKA_COMMIT_FAILED';
 
 export interface UnitRetryOptions {
   handler: RecordHandler;
@@ -21,6 +41,8 @@ export interface UnitRetryOptions {
   maxAttempts: number;
   backoff: { initialMs: number; maxMs: number };
   isRunning(): boolean;
+  /** The claim of a unit made of these held batches (a loop in a consumer group). */
+  claimOf?(held: FetchedBatch[]): UnitClaim;
   log: Logger;
   metrics: LoopMetrics;
 }
@@ -86,14 +108,22 @@ export function unitRetry(options: UnitRetryOptions) {
     records: ConsumedRecord[],
     held: FetchedBatch[],
   ): Promise<RefusedRecord[]> => {
+    let claimWaits = 0;
     for (let attempt = 1; ; attempt++) {
       await waitUntilReady(held);
       try {
-        const unit = await handler.prepare(records);
+        const unit = await handler.prepare(records, options.claimOf?.(held));
         await unit.store();
         return unit.refused;
       } catch (error) {
         if (!options.isRunning()) throw new StoppedError('stopping');
+        if (isClaimRefused(error)) throw new ClaimRefusedError(errorMessage(error));
+        if (isClaimUncertain(error)) {
+          log.warn('the claim of a unit got no answer; trying again', { error: errorMessage(error) });
+          await sleep(delay(++claimWaits), held);
+          attempt = 0;
+          continue;
+        }
         note(records, error);
         const retry = isRetryable(error);
         log.warn('batch failed', { records: records.length, attempt, retry, error: errorMessage(error) });
@@ -120,6 +150,7 @@ export function unitRetry(options: UnitRetryOptions) {
   };
 
   return {
+    claimOf: options.claimOf,
     sleep,
     delay,
     ready,
