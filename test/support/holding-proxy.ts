@@ -1,7 +1,7 @@
 // A real HTTP proxy in front of the local ClickHouse server that can hold one request on its way in: the
 // test decides when a held insert lands, to order it against other members' work.
 import { createServer, request } from 'node:http';
-import type { IncomingMessage, Server } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 export interface HoldingProxy {
@@ -27,12 +27,7 @@ export async function startHoldingProxy(
   let answered = () => {};
   const heldAnswered = new Promise<void>((resolve) => (answered = resolve));
 
-  const forward = (
-    req: IncomingMessage,
-    body: Buffer,
-    res: import('node:http').ServerResponse,
-    done?: () => void,
-  ) => {
+  const forward = (req: IncomingMessage, body: Buffer, res: ServerResponse, done?: () => void) => {
     const out = request(
       {
         host: upstream.hostname,
