@@ -195,8 +195,9 @@ async function groupScenario(
 
   await start('member-1');
   await start('member-2');
-  // The victim logs at debug: "journaled" (with the batch id) comes after its journal insert and before the
-  // batch's inserts and mark, so a SIGKILL right then leaves a batch only recovery can apply.
+  // The victim logs at debug: "claimed" (with the batch id) comes after its journal insert and its claim
+  // (ADR 15) and before the batch's inserts and mark, so a SIGKILL right then leaves a batch only recovery
+  // can apply. (Killed before its claim, a batch is abandoned: test/journal-claim-fence.test.ts.)
   // Records keep coming after each victim has joined (its start returns once it has), so it has
   // something to journal: sent all at once, the first half could be drained before the group rebalanced.
   let pendingBatch: string | undefined;
@@ -214,10 +215,10 @@ async function groupScenario(
     const sending = producer.sendMany(topics.raw, chunks.shift()!);
     let batchId: string | undefined;
     await waitFor(
-      'the victim journaling a batch',
+      'the victim claiming a journaled batch',
       async () => {
         const text = await readFile(log, 'utf8').catch(() => '');
-        const line = text.split('\n').find((l) => l.includes('"msg":"journaled"'));
+        const line = text.split('\n').find((l) => l.includes('"msg":"claimed"'));
         batchId =
           line === undefined ? undefined : z.object({ batchId: z.string() }).parse(JSON.parse(line)).batchId;
         return batchId !== undefined;
@@ -233,7 +234,7 @@ async function groupScenario(
     if (marked!.n === 0) pendingBatch = batchId;
     await sending;
   }
-  expect(pendingBatch, 'a SIGKILL between a journal insert and its mark').toBeDefined();
+  expect(pendingBatch, 'a SIGKILL between a claim and its mark').toBeDefined();
   for (const rest of chunks) await producer.sendMany(topics.raw, rest);
   // The survivors take the victim's partitions and read its records again.
   await waitFor('the first half committed by the survivors', async () => (await lag()) === 0n, {

@@ -99,6 +99,7 @@ export function createConsumerLoop(connection: KafkaConnection, options: Consume
   ) => {
     await deadLetter(refused, held);
     await member.commit(held.map((b) => ({ topic: b.topic, partition: b.partition, offset: b.nextOffset })));
+    await options.handler.committed?.();
     retry.forget(records);
     committedCount += records.length;
     metrics.records.inc(records.length);

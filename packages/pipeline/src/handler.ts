@@ -69,6 +69,8 @@ export interface RecordHandler {
    * stored must be put right before its records are read again here (the next recover does it).
    */
   rebalanced?(): void;
+  /** A unit's offsets were committed: what waited for records to be committed past may be settled now. */
+  committed?(): Promise<void>;
 }
 
 /** A record handler that does all its work at once (no staging): the work runs in prepare. */

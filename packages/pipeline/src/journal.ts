@@ -57,8 +57,10 @@ export interface JournalBatch {
 export interface Journal {
   /** Journal tables for the consumer; run with migrate() under owner `<consumer>-journal`. */
   readonly migrations: Migration[];
-  /** Re-applies batches journaled but not marked applied. Returns how many it found. */
+  /** Re-applies batches journaled but not marked applied (and claimed, if claimed). Returns how many. */
   recover(): Promise<number>;
+  /** Marks the batches recovery left unclaimed that another batch has since committed past (ADR 15). */
+  settle(): Promise<void>;
   /**
    * Journals the batch, claims it (when `claim` is given), applies it and marks it applied. Returns the
    * batch id, or null if it was empty. A refused claim (KAFKA_CLAIM_REFUSED) abandons the batch: it is
@@ -232,6 +234,17 @@ export function createJournal(options: JournalOptions): Journal {
    * commit has moved past the batch's start (another batch took its records, and its own member, stale,
    * can no longer claim it); otherwise left alone (its member may be claiming it right now).
    */
+  const abandon = async (batchId: string) => {
+    log.warn('abandoning a journaled batch never claimed: another batch stored its records', { batchId });
+    await mark(batchId);
+    left.delete(batchId);
+  };
+  /**
+   * Batches recovery left unclaimed. One whose member died before its claim stays so until its partition is
+   * committed past, so they are judged again after this member's commits (settle), and marked then.
+   */
+  const left = new Map<string, { batchId: string; groupId: string; starts: PartitionOffset[] }>();
+
   const judgeClaims = async (claims: { batchId: string; groupId: string; starts: PartitionOffset[] }[]) => {
     const verdicts = new Map<string, 'apply' | 'abandon' | 'leave'>();
     const committed = new Map<string, Map<number, { offset: bigint; metadata: string | null }>>();
@@ -340,21 +353,19 @@ export function createJournal(options: JournalOptions): Journal {
         params: { batches: pending.map((p) => p.batch_id), prefix: CLAIM_PREFIX },
         schema: ClaimRow,
       });
-      const verdicts = await judgeClaims(
-        claimRows.map((r) => ({
-          batchId: r.batch_id,
-          groupId: r.target.slice(CLAIM_PREFIX.length),
-          starts: ClaimStarts.parse(JSON.parse(r.row)),
-        })),
-      );
-      for (const [batchId, verdict] of verdicts) {
-        if (verdict === 'apply') continue;
-        if (verdict === 'abandon') {
-          log.warn('abandoning a journaled batch never claimed: another batch stored its records', {
-            batchId,
-          });
-          await mark(batchId);
-        } else log.debug('a journaled batch is not claimed yet: left to its member', { batchId });
+      const claims = claimRows.map((r) => ({
+        batchId: r.batch_id,
+        groupId: r.target.slice(CLAIM_PREFIX.length),
+        starts: ClaimStarts.parse(JSON.parse(r.row)),
+      }));
+      const verdicts = await judgeClaims(claims);
+      for (const claim of claims) {
+        const verdict = verdicts.get(claim.batchId);
+        if (verdict === 'abandon') await abandon(claim.batchId);
+        else if (verdict === 'leave') {
+          log.debug('a journaled batch is not claimed yet: left to its member', { batchId: claim.batchId });
+          left.set(claim.batchId, claim);
+        }
       }
       // Batches journaled without a claim (by a loop outside a group, or before claims) are re-applied.
       const toApply = pending.filter((p) => (verdicts.get(p.batch_id) ?? 'apply') === 'apply');
@@ -384,6 +395,16 @@ export function createJournal(options: JournalOptions): Journal {
         await apply(batchId, missing, effects);
       }
       return toApply.length;
+    },
+
+    async settle() {
+      if (left.size === 0) return;
+      const verdicts = await judgeClaims([...left.values()]);
+      for (const [batchId, verdict] of verdicts) {
+        if (verdict === 'abandon') await abandon(batchId);
+        // Claimed now: its member applies it, or whoever recovers it after that member dies.
+        else if (verdict === 'apply') left.delete(batchId);
+      }
     },
 
     async commit(batch, claim) {
@@ -450,6 +471,7 @@ export function createJournal(options: JournalOptions): Journal {
           }
           throw error;
         }
+        log.debug('claimed', { batchId });
       }
       await apply(batchId, insertsOf(batchId, tables), effects);
       return batchId;

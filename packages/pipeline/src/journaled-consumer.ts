@@ -122,6 +122,13 @@ export function journaledRecordHandler(options: {
     rebalanced: () => {
       mustRecover = true;
     },
+    committed: async () => {
+      await journal.settle().catch((error: unknown) => {
+        log.debug('settling unclaimed journal batches failed; the next commit tries again', {
+          error: (error as Error).message,
+        });
+      });
+    },
     ...(handler.reset ? { reset: () => handler.reset!() } : {}),
   };
 }
