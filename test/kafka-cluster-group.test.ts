@@ -4,7 +4,8 @@
 //    they share a database); one is SIGKILLed between journaling a batch and applying it, another joins
 //    mid-stream. The stored result equals the ground truth exactly, and every partition's batches were
 //    applied in offset order;
-// 3. the same for three replies members: replies, suppressions, opt-outs, follow-ups and links.
+// 3. the same for three replies members: replies, suppressions, opt-outs, follow-ups and links;
+// 4. the same for three failures members: each failed status stored once, in its session.
 import { cp, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -108,7 +109,7 @@ const Applied = z.object({ batch: z.string(), partition: z.coerce.number(), from
  */
 async function partitionOrderViolations(
   ch: ClickHouse,
-  consumer: 'delivery' | 'replies',
+  consumer: GroupConsumer,
   table: string,
 ): Promise<string[]> {
   const batches = await ch.query({
@@ -140,10 +141,9 @@ async function partitionOrderViolations(
  * batch, until one dies before marking it applied), then a third member joining while the second half
  * arrives; returns once the group has committed every record, with a connection to its database.
  */
-async function groupScenario(
-  consumer: 'delivery' | 'replies',
-  records: ProducedRecord[],
-): Promise<ClickHouse> {
+type GroupConsumer = 'delivery' | 'replies' | 'failures';
+
+async function groupScenario(consumer: GroupConsumer, records: ProducedRecord[]): Promise<ClickHouse> {
   const prefix = uniqueName(`group-${consumer}`);
   const topics = topicCatalog(prefix);
   await kafka.ensureTopics(topics.specs(6));
@@ -351,4 +351,31 @@ it('three replies members over 10k sessions, one SIGKILLed mid-batch and one add
   });
   expect(links.map((l) => `${l.session_id} ${l.id} → ${l.link}`).sort()).toEqual(truth.links);
   expect(await partitionOrderViolations(ch, 'replies', 'replies_inbound')).toEqual([]);
+}, 480_000);
+
+it('three failures members over 10k sessions, one SIGKILLed mid-batch and one added: exact, and in partition order', async () => {
+  const sessions = Array.from({ length: 10_000 }, (_, i) => `fgrp-${i}`);
+  const stream = generateDeliveryStream({ sessions, messages: 8_000, seed: 23 });
+  // Every failed status (Meta's error 131026) is one failure event, however often its body was retried.
+  const expected: Record<string, number> = {};
+  for (const m of stream.messages.values())
+    if (m.earliest.failed) expected[m.sessionId] = (expected[m.sessionId] ?? 0) + 1;
+  expect(Object.keys(expected).length).toBeGreaterThan(1_000);
+  const ch = await groupScenario('failures', stream.records);
+  const rows = await ch.query({
+    query: `SELECT session_id, count() AS n, uniqExact(event_id) AS u, countIf(code != '131026') AS other
+            FROM ${ch.table('failures_events')} GROUP BY session_id`,
+    schema: z.object({
+      session_id: z.string(),
+      n: z.coerce.number(),
+      u: z.coerce.number(),
+      other: z.coerce.number(),
+    }),
+  });
+  expect(Object.fromEntries(rows.map((r) => [r.session_id, r.n])), 'failures per session').toEqual(expected);
+  expect(
+    rows.filter((r) => r.u !== r.n || r.other > 0),
+    'failures stored twice, or with another code',
+  ).toEqual([]);
+  expect(await partitionOrderViolations(ch, 'failures', 'failures_events')).toEqual([]);
 }, 480_000);
