@@ -54,6 +54,17 @@ export function loopMetrics(registry: Registry | undefined, consumer: string) {
         registers: [reg],
       }),
   );
+  const claimsRefused = metricOnce(
+    reg,
+    'wapipe_consumer_claims_refused_total',
+    () =>
+      new Counter({
+        name: 'wapipe_consumer_claims_refused_total',
+        help: 'Units dropped unstored because the group refused their claim: the member had left its generation (ADR 15)',
+        labelNames: ['consumer'],
+        registers: [reg],
+      }),
+  );
   const batchRecords = metricOnce(
     reg,
     'wapipe_consumer_batch_records',
@@ -94,6 +105,7 @@ export function loopMetrics(registry: Registry | undefined, consumer: string) {
     deadLetters: deadLetters.labels({ consumer }),
     retries: retries.labels({ consumer }),
     outageWaits: outageWaits.labels({ consumer }),
+    claimsRefused: claimsRefused.labels({ consumer }),
     batchRecords: batchRecords.labels({ consumer }),
     batchSeconds: batchSeconds.labels({ consumer }),
     lag: {

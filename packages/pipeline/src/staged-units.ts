@@ -8,7 +8,7 @@ import { errorMessage } from '@wapipe/kafka';
 import type { ConsumedRecord, FetchedBatch } from '@wapipe/kafka';
 import type { Logger } from '@wapipe/observability';
 import type { PreparedUnit, RecordHandler, RefusedRecord } from './handler.ts';
-import { ClaimRefusedError, StoppedError, isClaimRefused } from './unit-retry.ts';
+import { StoppedError, isClaimRefused } from './unit-retry.ts';
 import type { UnitRetry } from './unit-retry.ts';
 
 /** One fetched batch waiting for its unit: resolved true once taken (see GroupMemberOptions.onBatch). */
@@ -87,7 +87,7 @@ export function stagedUnits(options: StagedUnitsOptions) {
           refused = prepared.refused;
         } catch (error) {
           // Out of its generation, this member may no longer own the unit's partitions: drop it (ADR 15).
-          if (isClaimRefused(error)) throw new ClaimRefusedError((error as Error).message);
+          if (isClaimRefused(error)) throw retry.claimRefused(error);
           if (prepared && failureEpoch === myEpoch) {
             retry.note(records, error);
             log.warn('staged batch failed; storing it one unit at a time', { error: errorMessage(error) });

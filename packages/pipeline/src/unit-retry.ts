@@ -103,6 +103,12 @@ export function unitRetry(options: UnitRetryOptions) {
     }
   };
 
+  /** A unit whose claim was refused: counted, and dropped by whoever catches this. */
+  const claimRefused = (error: unknown) => {
+    metrics.claimsRefused.inc();
+    return new ClaimRefusedError(errorMessage(error));
+  };
+
   /** Prepares and stores until it succeeds; isolates records it cannot process. Returns those refused. */
   const storeOneAtATime = async (
     records: ConsumedRecord[],
@@ -117,7 +123,7 @@ export function unitRetry(options: UnitRetryOptions) {
         return unit.refused;
       } catch (error) {
         if (!options.isRunning()) throw new StoppedError('stopping');
-        if (isClaimRefused(error)) throw new ClaimRefusedError(errorMessage(error));
+        if (isClaimRefused(error)) throw claimRefused(error);
         if (isClaimUncertain(error)) {
           log.warn('the claim of a unit got no answer; trying again', { error: errorMessage(error) });
           await sleep(delay(++claimWaits), held);
@@ -151,6 +157,7 @@ export function unitRetry(options: UnitRetryOptions) {
 
   return {
     claimOf: options.claimOf,
+    claimRefused,
     sleep,
     delay,
     ready,
