@@ -131,8 +131,8 @@ export function createGroupMember(connection: KafkaConnection, options: GroupMem
       try {
         await consumer.commitOffsets(starts.map((s) => ({ ...s, metadata: token })));
       } catch (error) {
-        const type = (error as { type?: unknown }).type;
-        if (typeof type === 'string' && FENCED.has(type)) {
+        const type = protocolErrorType(error);
+        if (type !== undefined && FENCED.has(type)) {
           throw new KafkaError('KAFKA_CLAIM_REFUSED', `the group coordinator refused the claim: ${type}`, {
             retry: false,
             cause: error,
@@ -157,6 +157,16 @@ export function createGroupMember(connection: KafkaConnection, options: GroupMem
     },
     joins: () => joins,
   };
+}
+
+/** The broker's error type (e.g. ILLEGAL_GENERATION), which kafkajs's retrier wraps in errors of its own. */
+function protocolErrorType(error: unknown): string | undefined {
+  for (let e = error, depth = 0; typeof e === 'object' && e !== null && depth < 5; depth++) {
+    const { type, cause } = e as { type?: unknown; cause?: unknown };
+    if (typeof type === 'string') return type;
+    e = cause;
+  }
+  return undefined;
 }
 
 /** What the coordinator answers a member that is no longer in the group's current generation. */
