@@ -50,6 +50,8 @@ export async function startHoldingProxy(
   };
 
   const server: Server = createServer((req, res) => {
+    // The client of a held request may be gone (killed) when its answer comes.
+    res.on('error', () => {});
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.once('end', () => {
