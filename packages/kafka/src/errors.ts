@@ -17,3 +17,8 @@ export type KafkaErrorCode = (typeof kafkaErrorCodes)[number];
 export class KafkaError extends CodedError<KafkaErrorCode> {
   override readonly name = 'KafkaError';
 }
+
+/** The group coordinator refused a member's claim (ADR 15): the member is out of its generation. */
+export function isClaimRefused(error: unknown): error is KafkaError {
+  return error instanceof KafkaError && error.code === 'KAFKA_CLAIM_REFUSED';
+}

@@ -3,7 +3,7 @@
 // loop built on it lives in @wapipe/pipeline.
 export { connectKafka, kafkaClientSecurity, withTimeout } from './client.ts';
 export type { KafkaConnection, KafkaOptions, KafkaSecuritySettings } from './client.ts';
-export { KafkaError, errorMessage, isRetryable, kafkaErrorCodes } from './errors.ts';
+export { KafkaError, errorMessage, isClaimRefused, isRetryable, kafkaErrorCodes } from './errors.ts';
 export type { KafkaErrorCode } from './errors.ts';
 export { DEFAULT_RAW_RETENTION_DAYS, consumerNames, topicCatalog } from './topics.ts';
 export type { ConsumerName, TopicCatalog, TopicSpec } from './topics.ts';

@@ -15,7 +15,7 @@ import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { encodeCompactRows, encodeTsvRows } from '@wapipe/clickhouse';
 import type { ClickHouse, Migration } from '@wapipe/clickhouse';
-import { KafkaError } from '@wapipe/kafka';
+import { isClaimRefused } from '@wapipe/kafka';
 import type { PartitionOffset } from '@wapipe/kafka';
 import type { Logger } from '@wapipe/observability';
 import { chDateTime } from './datetime.ts';
@@ -88,6 +88,12 @@ export interface JournalOptions {
 /** What a claimed batch's journal holds of its claim (target `claim:<group>`). */
 const ClaimStarts = z.array(z.object({ topic: z.string(), partition: z.number(), offset: z.string() }));
 const CLAIM_PREFIX = 'claim:';
+/** A pending batch's claim as recovery judges it. */
+interface JournaledClaim {
+  batchId: string;
+  groupId: string;
+  starts: PartitionOffset[];
+}
 
 /** One insert of a batch: a table's rows into that table, or into one of its feeds. */
 interface TargetInsert {
@@ -228,12 +234,6 @@ export function createJournal(options: JournalOptions): Journal {
       dedupToken: `${batchId}.applied`,
     });
 
-  /**
-   * Of pending batches' claims, whether each may be re-applied: yes when the group holds its token on one
-   * of its partitions (it was claimed, and nothing was committed since); abandoned when a partition's
-   * commit has moved past the batch's start (another batch took its records, and its own member, stale,
-   * can no longer claim it); otherwise left alone (its member may be claiming it right now).
-   */
   const abandon = async (batchId: string) => {
     log.warn('abandoning a journaled batch never claimed: another batch stored its records', { batchId });
     await mark(batchId);
@@ -243,9 +243,15 @@ export function createJournal(options: JournalOptions): Journal {
    * Batches recovery left unclaimed. One whose member died before its claim stays so until its partition is
    * committed past, so they are judged again after this member's commits (settle), and marked then.
    */
-  const left = new Map<string, { batchId: string; groupId: string; starts: PartitionOffset[] }>();
+  const left = new Map<string, JournaledClaim>();
 
-  const judgeClaims = async (claims: { batchId: string; groupId: string; starts: PartitionOffset[] }[]) => {
+  /**
+   * Of pending batches' claims, whether each may be re-applied: yes when the group holds its token on one
+   * of its partitions (it was claimed, and nothing was committed since); abandoned when a partition's
+   * commit has moved past the batch's start (another batch took its records, and its own member, stale,
+   * can no longer claim it); otherwise left alone (its member may be claiming it right now).
+   */
+  const judgeClaims = async (claims: JournaledClaim[]) => {
     const verdicts = new Map<string, 'apply' | 'abandon' | 'leave'>();
     const committed = new Map<string, Map<number, { offset: bigint; metadata: string | null }>>();
     for (const { batchId, groupId, starts } of claims) {
@@ -461,7 +467,7 @@ export function createJournal(options: JournalOptions): Journal {
         try {
           await claim.claim(batchId);
         } catch (error) {
-          if (error instanceof KafkaError && error.code === 'KAFKA_CLAIM_REFUSED') {
+          if (isClaimRefused(error)) {
             // Never applied, and its records were never committed past: abandoning it loses nothing.
             log.warn('claim refused: the member left its generation; abandoning the batch', {
               batchId,

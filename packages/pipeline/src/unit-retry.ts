@@ -1,7 +1,7 @@
 // How the consumer loop gets a unit through: hold it while a dependency is out (heartbeating), retry a
 // retryable failure with backoff, and once attempts are spent split the unit in halves until the records
 // at fault stand alone, refused with the code of their last failure (then dead-lettered).
-import { KafkaError } from '@wapipe/kafka';
+import { KafkaError, isClaimRefused as isKafkaClaimRefused } from '@wapipe/kafka';
 import type { ConsumedRecord, FetchedBatch } from '@wapipe/kafka';
 import { errorMessage, isRetryable } from '@wapipe/errors';
 import type { Logger } from '@wapipe/observability';
@@ -24,11 +24,9 @@ export class ClaimRefusedError extends StoppedError {
   override readonly name = 'ClaimRefusedError';
 }
 
+/** A refused claim, as the member threw it or as this loop rethrew it. */
 export function isClaimRefused(error: unknown): boolean {
-  return (
-    error instanceof ClaimRefusedError ||
-    (error instanceof KafkaError && error.code === 'KAFKA_CLAIM_REFUSED')
-  );
+  return error instanceof ClaimRefusedError || isKafkaClaimRefused(error);
 }
 /** A claim that could not tell (the coordinator did not answer): not the records' fault, so never bisected. */
 const isClaimUncertain = (error: unknown) =>
